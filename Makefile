@@ -1,0 +1,52 @@
+# The two set-up commands are `make run` and `make test`; both work on a fresh machine with
+# nothing but Python 3.11 and make (they create .venv and install the project first).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+
+.PHONY: install run test dev lint snapshot demo-data bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: hyte_assets/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp hyte_assets/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+## Materialise the whole asset graph on the embedded default (DuckDB file + snapshot data).
+run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster job execute -w workspace.yaml -j refresh_all
+	@$(BIN)/python -m hyte_assets.outputs
+
+## Run the test suite (unit, asset, end-to-end).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## The Dagster UI on http://127.0.0.1:3000 (shares run history with `make run`).
+dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+lint: $(STAMP)
+	$(BIN)/ruff check hyte_assets hyte_assets_tests
+	$(BIN)/ruff format --check hyte_assets hyte_assets_tests
+
+## Record fresh Sotkanet/StatFin snapshots (needs the network; see README).
+snapshot: $(STAMP)
+	HYTE_SOURCE_MODE=live $(BIN)/python -m hyte_assets.lib.record_snapshots
+
+## Regenerate the seeded demo data in data/snapshots (documented in data/snapshots/README.md).
+demo-data: $(STAMP)
+	$(BIN)/python -m hyte_assets.lib.demo_data
+
+bench: $(STAMP)
+	$(BIN)/python -m hyte_assets_tests.benchmark
+
+clean:
+	rm -rf data/warehouse data/exports data/cache $(DAGSTER_HOME)

@@ -1,0 +1,47 @@
+"""The welfare plan itself as data: themes, goals, measures, actions and the plan's own figures."""
+
+import dagster as dg
+
+from hyte_assets.defs.metadata import table_metadata
+from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
+from hyte_assets.lib.catalog import load_catalog
+from hyte_assets.lib.warehouse import fingerprint_of, replace_tables
+
+
+@dg.asset(
+    group_name="catalog",
+    kinds={"csv", "duckdb"},
+    owners=["team:hyte"],
+    tags={"layer": "catalog"},
+    code_version="1",
+)
+def plan_catalog(
+    context: dg.AssetExecutionContext, settings: PipelineSettings, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """The plan's 4 themes, 7 goals, measures, actions and stated figures (data/catalog/).
+
+    Curated from Heinolan hyvinvointisuunnitelma 2026–2029; every other asset reads its
+    measure list from here, so an edit by the welfare coordinator flows through the whole graph.
+    """
+    catalog = load_catalog(settings.data_path / "catalog")
+    tables = catalog.tables()
+    with warehouse.connect() as con:
+        versions = replace_tables(con, tables)
+    measures = catalog.measures
+    per_theme = measures.groupby("theme_id").size().rename("measures").reset_index()
+    per_goal = tables["catalog.measure_goals"].groupby("goal_id").size().rename("measures").reset_index()
+    per_source = measures.groupby("source").size().rename("measures").reset_index()
+    context.log.info(f"catalog: {len(measures)} measures, {len(catalog.actions)} actions")
+    return dg.MaterializeResult(
+        metadata={
+            **table_metadata(measures, preview_columns=["measure_id", "title_fi", "source", "goal_ids"]),
+            "themes": len(catalog.themes),
+            "goals": len(catalog.goals),
+            "actions": len(catalog.actions),
+            "plan_figures": len(catalog.plan_figures),
+            "measures_per_theme": dg.MetadataValue.md(per_theme.to_markdown(index=False)),
+            "measures_per_goal": dg.MetadataValue.md(per_goal.to_markdown(index=False)),
+            "measures_per_source": dg.MetadataValue.md(per_source.to_markdown(index=False)),
+        },
+        data_version=dg.DataVersion(fingerprint_of(versions)),
+    )

@@ -1,0 +1,603 @@
+"""Tests for the loaders of files delivered by city staff (Finnish Excel conventions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hyte_assets.lib.errors import SourceError
+from hyte_assets.lib.local_files import (
+    TEMPLATES,
+    detect_kind,
+    load_delivery,
+    parse_number,
+    parse_period,
+    parse_region,
+    sniff_encoding,
+)
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data" / "local" / "templates"
+FINNISH_ENCODINGS = ["utf-8-sig", "cp1252"]
+
+
+def write_csv(path: Path, lines: list[str], encoding: str = "utf-8-sig") -> Path:
+    """Write lines the way Excel does (CRLF) in the given encoding."""
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]], percent_cells: tuple[str, ...] = ()) -> Path:
+    """Write a one-sheet workbook; `percent_cells` (e.g. "F2") get Excel's percent number format."""
+    pd.DataFrame(rows[1:], columns=rows[0]).to_excel(path, index=False, engine="openpyxl")
+    if percent_cells:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path)
+        for ref in percent_cells:
+            workbook.active[ref].number_format = "0.0 %"
+        workbook.save(path)
+    return path
+
+
+def records(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    return [tuple(row) for row in frame[columns].itertuples(index=False)]
+
+
+def raised(path: Path, kind: str, **kwargs: object) -> SourceError:
+    with pytest.raises(SourceError) as error:
+        load_delivery(path, kind, **kwargs)
+    return error.value
+
+
+def assert_names(error: SourceError, path: Path, row: int, column: str | None) -> None:
+    """The message must let staff find the spot: file, row and (where one applies) column."""
+    message = str(error)
+    assert f"file={path}" in message
+    assert f"row={row}" in message
+    assert error.file == str(path) and error.row == row
+    if column is not None:
+        assert f"column={column}" in message
+        assert error.column == column
+
+
+# ---------------------------------------------------------------- laskennat
+
+
+@pytest.mark.parametrize("encoding", FINNISH_ENCODINGS)
+def test_laskennat_finnish_csv(tmp_path: Path, encoding: str) -> None:
+    path = write_csv(
+        tmp_path / "laskennat.csv",
+        [
+            "mittari_id;ajanjakso;ryhma;arvo;lisatieto",
+            "ohjaamo_kavijat;12/2025;Ohjaamo;1 234,5;Kävijät, sää huono",
+            "ohjaamo_kavijat;joulukuu 2025;Työpaja;2\u00a0345;",
+            "ohjaamo_kavijat;tammi 2026;Ohjaamo;12,5;",
+            "nuoriso_osallistujat;31.12.2025;;0;",
+            "nuoriso_osallistujat;2025;;56;",
+            ";;;;",
+            "nuoriso_osallistujat;2024-10-31;Yhteensä;3;Lokakuun tilanne",
+            "nuoriso_osallistujat;Kesäkuuta 2025;;7;",
+        ],
+        encoding,
+    )
+
+    frame = load_delivery(path, "laskennat", known_measure_ids={"ohjaamo_kavijat", "nuoriso_osallistujat"})
+
+    assert list(frame.columns) == TEMPLATES["laskennat"].output_columns
+    assert list(frame.columns) == [
+        "measure_id",
+        "period",
+        "year",
+        "group_value",
+        "value",
+        "note",
+        "source_file",
+        "source_row",
+    ]
+    assert records(frame, ["measure_id", "period", "year", "group_value", "value", "note", "source_row"]) == [
+        ("ohjaamo_kavijat", "2025-12", 2025, "Ohjaamo", 1234.5, "Kävijät, sää huono", 2),
+        ("ohjaamo_kavijat", "2025-12", 2025, "Työpaja", 2345.0, None, 3),
+        ("ohjaamo_kavijat", "2026-01", 2026, "Ohjaamo", 12.5, None, 4),
+        ("nuoriso_osallistujat", "2025-12", 2025, "total", 0.0, None, 5),
+        ("nuoriso_osallistujat", "2025", 2025, "total", 56.0, None, 6),
+        ("nuoriso_osallistujat", "2024-10", 2024, "total", 3.0, "Lokakuun tilanne", 8),
+        ("nuoriso_osallistujat", "2025-06", 2025, "total", 7.0, None, 9),
+    ]
+    assert set(frame["source_file"]) == {"laskennat.csv"}
+    assert frame["value"].dtype == "float64" and frame["year"].dtype == "int64"
+
+
+def test_laskennat_xlsx_with_numbers_dates_and_finnish_strings(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "laskennat.xlsx",
+        [
+            ["Mittari ID", "Ajanjakso", "Ryhmä", "Arvo", "Lisätieto"],
+            ["ohjaamo_kavijat", "12/2025", "Ohjaamo", 1234.5, "Kävijät"],
+            ["ohjaamo_kavijat", dt.datetime(2026, 1, 31), "Ohjaamo", "1 234,5", None],
+            ["nuoriso_osallistujat", 2025, None, "12,5", None],
+            ["nuoriso_osallistujat", "helmikuu 2026", None, 3, None],
+        ],
+    )
+
+    frame = load_delivery(path, "laskennat")
+
+    assert records(frame, ["measure_id", "period", "year", "group_value", "value", "note", "source_row"]) == [
+        ("ohjaamo_kavijat", "2025-12", 2025, "Ohjaamo", 1234.5, "Kävijät", 2),
+        ("ohjaamo_kavijat", "2026-01", 2026, "Ohjaamo", 1234.5, None, 3),
+        ("nuoriso_osallistujat", "2025", 2025, "total", 12.5, None, 4),
+        ("nuoriso_osallistujat", "2026-02", 2026, "total", 3.0, None, 5),
+    ]
+
+
+def test_comma_separated_file_is_tolerated(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "laskennat.csv",
+        ["mittari_id,ajanjakso,arvo", 'a,2025,"1 234,5"', "b,2025-12,12.5"],
+        "utf-8",
+    )
+
+    frame = load_delivery(path, "laskennat")
+
+    assert records(frame, ["measure_id", "period", "value"]) == [
+        ("a", "2025", 1234.5),
+        ("b", "2025-12", 12.5),
+    ]
+
+
+# ---------------------------------------------------------------- kyselyt
+
+
+@pytest.mark.parametrize("encoding", FINNISH_ENCODINGS)
+def test_kyselyt_finnish_csv(tmp_path: Path, encoding: str) -> None:
+    path = write_csv(
+        tmp_path / "kyselyt.csv",
+        [
+            "mittari_id;kysely;vuosi;alue;ryhma;arvo;vastaajia",
+            "yksinaisyys;Ikäihmisten kysely;2025;111;75 vuotta täyttäneet;18,3;412",
+            "yksinaisyys;Ikäihmisten kysely;2025;09;75 vuotta täyttäneet;16,9 %;1 020",
+            "tyytyvaisyys;Asukaskysely;2025;KU111;;72,5;",
+            "harrastus;Harrastemallikysely;2024;SSS;;45;",
+            "terveys;Alueellinen hyvinvointikysely;2024;MK07;;30,1;",
+        ],
+        encoding,
+    )
+
+    frame = load_delivery(path, "kyselyt")
+
+    assert list(frame.columns) == [
+        "measure_id",
+        "survey",
+        "year",
+        "period",
+        "region_code",
+        "region_level",
+        "group_value",
+        "value",
+        "sample_size",
+        "source_file",
+        "source_row",
+    ]
+    rows = records(
+        frame, ["survey", "year", "region_code", "region_level", "group_value", "value", "sample_size"]
+    )
+    assert rows[:2] == [
+        ("Ikäihmisten kysely", 2025, "111", "kunta", "75 vuotta täyttäneet", 18.3, 412.0),
+        ("Ikäihmisten kysely", 2025, "09", "hyvinvointialue", "75 vuotta täyttäneet", 16.9, 1020.0),
+    ]
+    assert rows[2][:6] == ("Asukaskysely", 2025, "111", "kunta", "total", 72.5)
+    assert math.isnan(rows[2][6])
+    assert records(frame, ["region_code", "region_level", "period"])[3:] == [
+        ("SSS", "koko_maa", "2024"),
+        ("07", "maakunta", "2024"),
+    ]
+
+
+def test_kyselyt_xlsx_scales_percent_formatted_cells(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "kyselyt.xlsx",
+        [
+            ["mittari_id", "kysely", "vuosi", "alue", "ryhma", "arvo", "vastaajia"],
+            ["yksinaisyys", "Ikäihmisten kysely", 2025, 111, None, 0.183, 412],
+            ["yksinaisyys", "Ikäihmisten kysely", 2025, "09", None, "16,9", "1 020"],
+        ],
+        percent_cells=("F2",),
+    )
+
+    frame = load_delivery(path, "kyselyt")
+
+    assert records(frame, ["year", "region_code", "region_level", "value", "sample_size", "source_row"]) == [
+        (2025, "111", "kunta", 18.3, 412.0, 2),
+        (2025, "09", "hyvinvointialue", 16.9, 1020.0, 3),
+    ]
+
+
+# ---------------------------------------------------------------- toimenpiteet_tila
+
+
+@pytest.mark.parametrize("encoding", FINNISH_ENCODINGS)
+def test_toimenpiteet_tila_finnish_csv(tmp_path: Path, encoding: str) -> None:
+    path = write_csv(
+        tmp_path / "toimenpiteet.csv",
+        [
+            "toimenpide_id;tila;päivitetty;kommentti",
+            "T1;käynnissä;31.12.2025;Kesän leiri siirtyi",
+            "T2;Ei aloitettu;1.2.2026;",
+            'T3;toteutettu;2025-11-30;"Valmis; raportoitu"',
+            "T4;Viivastynyt;15.1.2026 0:00;",
+            "T5;suunniteltu;2.3.2026;",
+        ],
+        encoding,
+    )
+
+    frame = load_delivery(path, "toimenpiteet_tila")
+
+    assert list(frame.columns) == [
+        "action_id",
+        "status",
+        "updated_at",
+        "comment",
+        "source_file",
+        "source_row",
+    ]
+    assert records(frame, ["action_id", "status", "updated_at", "comment"]) == [
+        ("T1", "käynnissä", pd.Timestamp("2025-12-31"), "Kesän leiri siirtyi"),
+        ("T2", "ei aloitettu", pd.Timestamp("2026-02-01"), None),
+        ("T3", "toteutettu", pd.Timestamp("2025-11-30"), "Valmis; raportoitu"),
+        ("T4", "viivästynyt", pd.Timestamp("2026-01-15"), None),
+        ("T5", "suunniteltu", pd.Timestamp("2026-03-02"), None),
+    ]
+    assert frame["updated_at"].dtype == "datetime64[ns]"
+
+
+def test_toimenpiteet_tila_xlsx(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "toimenpiteet.xlsx",
+        [
+            ["toimenpide_id", "tila", "paivitetty", "kommentti"],
+            [1, "Käynnissä", dt.datetime(2025, 12, 31), "Kävijämäärä kasvoi"],
+            ["T2", "toteutettu", "31.1.2026", None],
+        ],
+    )
+
+    frame = load_delivery(path, "toimenpiteet_tila")
+
+    assert records(frame, ["action_id", "status", "updated_at", "comment", "source_row"]) == [
+        ("1", "käynnissä", pd.Timestamp("2025-12-31"), "Kävijämäärä kasvoi", 2),
+        ("T2", "toteutettu", pd.Timestamp("2026-01-31"), None, 3),
+    ]
+
+
+# ---------------------------------------------------------------- templates and kind detection
+
+
+@pytest.mark.parametrize("kind", list(TEMPLATES))
+def test_shipped_templates_load_and_are_detected(kind: str) -> None:
+    path = TEMPLATE_DIR / f"{kind}.csv"
+
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert detect_kind(path) == kind
+    assert len(load_delivery(path, kind)) == 2
+
+
+def test_detect_kind_reads_xlsx_headers(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "x.xlsx", [["toimenpide_id", "tila", "paivitetty"], ["T1", "toteutettu", "1.1.2026"]]
+    )
+
+    assert detect_kind(path) == "toimenpiteet_tila"
+
+
+def test_detect_kind_rejects_unknown_header(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "x.csv", ["nimi;arvo", "a;1"])
+
+    with pytest.raises(
+        SourceError, match=r"header matches no delivery file type; found columns \['nimi', 'arvo'\]"
+    ):
+        detect_kind(path)
+
+
+# ---------------------------------------------------------------- value parsers
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2025", ("2025", 2025)),
+        (2025, ("2025", 2025)),
+        (2025.0, ("2025", 2025)),
+        ("12/2025", ("2025-12", 2025)),
+        ("1/2026", ("2026-01", 2026)),
+        ("12.2025", ("2025-12", 2025)),
+        ("2025-12", ("2025-12", 2025)),
+        ("2025-1", ("2025-01", 2025)),
+        ("31.12.2025", ("2025-12", 2025)),
+        ("1.2.2026", ("2026-02", 2026)),
+        ("2025-12-31", ("2025-12", 2025)),
+        (dt.datetime(2025, 12, 31), ("2025-12", 2025)),
+        ("joulukuu 2025", ("2025-12", 2025)),
+        ("Joulukuu 2025", ("2025-12", 2025)),
+        ("joulukuuta 2025", ("2025-12", 2025)),
+        ("joulu 2025", ("2025-12", 2025)),
+        ("tammi 2026", ("2026-01", 2026)),
+        ("tammikuu/2026", ("2026-01", 2026)),
+        ("kesäkuu 2025", ("2025-06", 2025)),
+        ("heinakuu 2025", ("2025-07", 2025)),
+        ("maalis 2026", ("2026-03", 2026)),
+    ],
+)
+def test_parse_period(raw: object, expected: tuple[str, int]) -> None:
+    assert parse_period(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw", ["2025-13", "13/2025", "32.12.2025", "29.2.2025", "joulu", "Q4 2025", "25", "kuu 2025"]
+)
+def test_parse_period_rejects(raw: str) -> None:
+    with pytest.raises(ValueError, match=raw.replace(".", r"\.")):
+        parse_period(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12,5", 12.5),
+        ("1 234,5", 1234.5),
+        ("1\u00a0234,5", 1234.5),
+        ("1\u202f234", 1234.0),
+        ("12 345 678", 12345678.0),
+        ("-3", -3.0),
+        ("\u22123,5", -3.5),
+        ("12,5 %", 12.5),
+        ("12.5", 12.5),
+        (" 7 ", 7.0),
+        (7, 7.0),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_number(raw: object, expected: float | None) -> None:
+    assert parse_number(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["12,5x", "1 23", "1.234,5", "n. 40", "#DIV/0!", True])
+def test_parse_number_rejects(raw: object) -> None:
+    with pytest.raises(ValueError, match="is not a number"):
+        parse_number(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("111", ("111", "kunta")),
+        (111, ("111", "kunta")),
+        ("KU111", ("111", "kunta")),
+        ("07", ("07", "maakunta")),
+        ("MK07", ("07", "maakunta")),
+        ("09", ("09", "hyvinvointialue")),
+        ("hva09", ("09", "hyvinvointialue")),
+        ("SSS", ("SSS", "koko_maa")),
+    ],
+)
+def test_parse_region(raw: object, expected: tuple[str, str]) -> None:
+    assert parse_region(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["9", 9, "11", "KU11", "MK007", "Heinola"])
+def test_parse_region_rejects_ambiguous_codes(raw: object) -> None:
+    with pytest.raises(ValueError, match="is not an area code"):
+        parse_region(raw)
+
+
+def test_sniff_encoding() -> None:
+    assert sniff_encoding("mittari_id;ryhmä\n".encode("utf-8-sig")) == "utf-8-sig"
+    assert sniff_encoding("mittari_id;ryhmä\n".encode()) == "utf-8"
+    assert sniff_encoding("mittari_id;ryhmä\n".encode("cp1252")) == "cp1252"
+    with pytest.raises(SourceError, match="cannot decode file as UTF-8 or cp1252.*UTF-16"):
+        sniff_encoding("mittari_id;ryhmä\n".encode("utf-16"))
+    with pytest.raises(SourceError, match="cannot decode file as UTF-8 or cp1252"):
+        sniff_encoding("a;b\n".encode("utf-16-le"))  # no BOM: valid UTF-8 bytes, but NUL characters
+
+
+# ---------------------------------------------------------------- bad files
+
+
+def test_missing_or_renamed_column_lists_expected_and_found(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "laskennat.csv", ["mittari_id;ajanjakso;määrä", "a;2025;1"])
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 1, "arvo")
+    assert "missing required column(s) ['arvo']" in str(error)
+    assert "found columns ['mittari_id', 'ajanjakso', 'määrä']" in str(error)
+
+
+def test_unparseable_number(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "laskennat.csv", ["mittari_id;ajanjakso;arvo", "a;2025;1", "a;2024;12,5x"])
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 3, "arvo")
+    assert "'12,5x' is not a number" in str(error)
+
+
+def test_unparseable_number_in_xlsx_names_excel_row(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "kyselyt.xlsx",
+        [["mittari_id", "kysely", "vuosi", "alue", "arvo"], ["a", "K", 2025, "111", "n. 40"]],
+    )
+
+    assert_names(raised(path, "kyselyt"), path, 2, "arvo")
+
+
+def test_unparseable_period(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "laskennat.csv", ["mittari_id;ajanjakso;arvo", "a;Q4/2025;1"], "cp1252")
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 2, "ajanjakso")
+    assert "'Q4/2025' is not a period" in str(error)
+
+
+def test_unknown_measure_id(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "laskennat.csv", ["mittari_id;ajanjakso;arvo", "known;2025;1", "typo_id;2025;2"]
+    )
+
+    error = raised(path, "laskennat", known_measure_ids={"known"})
+
+    assert_names(error, path, 3, "mittari_id")
+    assert "unknown measure id 'typo_id'" in str(error)
+
+
+def test_duplicate_rows_name_both_rows(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "laskennat.csv",
+        [
+            "mittari_id;ajanjakso;ryhma;arvo",
+            "a;12/2025;Ohjaamo;1",
+            "a;12/2025;;2",
+            "a;joulukuu 2025;Ohjaamo;3",
+        ],
+    )
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 4, "mittari_id+ajanjakso+ryhma")
+    assert "duplicate row: rows 2 and 4" in str(error)
+
+
+def test_duplicate_survey_rows(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "kyselyt.csv",
+        ["mittari_id;kysely;vuosi;alue;arvo", "a;K;2025;111;1", "a;K;2025;SSS;1", "a;K;2025;KU111;2"],
+    )
+
+    error = raised(path, "kyselyt")
+
+    assert_names(error, path, 4, "mittari_id+kysely+vuosi+alue+ryhma")
+    assert "rows 2 and 4" in str(error)
+
+
+def test_negative_count(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "laskennat.csv", ["mittari_id;ajanjakso;arvo", "a;2025;-3"])
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 2, "arvo")
+    assert "negative count" in str(error)
+
+
+def test_empty_required_value(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "laskennat.csv", ["mittari_id;ajanjakso;arvo", "a;2025;1", "a;2024;"])
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 3, "arvo")
+    assert "required value is empty" in str(error)
+
+
+def test_value_under_no_header_means_shifted_columns(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "laskennat.csv", ["mittari_id,ajanjakso,arvo", "a,2025,12,5"], "utf-8")
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 2, "#4")
+    assert "which has no header" in str(error)
+
+
+def test_bad_status_and_bad_date(tmp_path: Path) -> None:
+    bad_status = write_csv(tmp_path / "a.csv", ["toimenpide_id;tila;paivitetty", "T1;valmis;1.1.2026"])
+    bad_date = write_csv(tmp_path / "b.csv", ["toimenpide_id;tila;paivitetty", "T1;toteutettu;31.2.2026"])
+
+    error = raised(bad_status, "toimenpiteet_tila")
+    assert_names(error, bad_status, 2, "tila")
+    assert "'valmis' is not a status: use one of suunniteltu, käynnissä" in str(error)
+    error = raised(bad_date, "toimenpiteet_tila")
+    assert_names(error, bad_date, 2, "paivitetty")
+    assert "'31.2.2026' is not a valid calendar date" in str(error)
+
+
+def test_ambiguous_region_from_excel_number(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "kyselyt.xlsx", [["mittari_id", "kysely", "vuosi", "alue", "arvo"], ["a", "K", 2025, 9, 1]]
+    )
+
+    error = raised(path, "kyselyt")
+
+    assert_names(error, path, 2, "alue")
+    assert "store codes as text" in str(error)
+
+
+def test_utf16_file_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "laskennat.csv"
+    path.write_bytes("mittari_id;ajanjakso;arvo\r\na;2025;1\r\n".encode("utf-16"))
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 1, None)  # a whole-file problem: no column applies
+    assert "cannot decode file as UTF-8 or cp1252" in str(error)
+
+
+def test_binary_garbage_is_rejected_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "laskennat.csv"
+    path.write_bytes(b"mittari_id;ajanjakso;arvo\r\na;2025;1\r\n\x81\x00\x9d\xff")
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 3, None)
+    assert "cannot decode file as UTF-8 or cp1252: byte 0x81 at offset 37" in str(error)
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\r\n;;;\r\n"])
+def test_empty_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "laskennat.csv"
+    path.write_bytes(content)
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 1, None)  # no header at all; the message lists the expected columns
+    assert "file is empty" in str(error) and "laskennat: mittari_id, ajanjakso, arvo" in str(error)
+
+
+def test_header_without_data_rows(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "laskennat.csv", ["mittari_id;ajanjakso;arvo"])
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 2, None)
+    assert "no data rows" in str(error)
+
+
+def test_not_an_xlsx_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "laskennat.xlsx"
+    path.write_bytes(b"not a zip file")
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 1, None)
+    assert "cannot open as an .xlsx workbook" in str(error)
+
+
+def test_old_xls_is_refused_with_advice(tmp_path: Path) -> None:
+    path = tmp_path / "laskennat.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+    error = raised(path, "laskennat")
+
+    assert_names(error, path, 1, None)
+    assert "save as .xlsx or CSV" in str(error)
+
+
+def test_duplicate_header(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "laskennat.csv", ["mittari_id;ajanjakso;arvo;Arvo", "a;2025;1;2"])
+
+    assert_names(raised(path, "laskennat"), path, 1, "Arvo")
+
+
+def test_unknown_kind_is_a_programming_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown delivery kind 'laskenta'"):
+        load_delivery(tmp_path / "x.csv", "laskenta")
