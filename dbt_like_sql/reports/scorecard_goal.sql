@@ -40,7 +40,9 @@ counts as (
         count(*) filter (where is_judged) as n_judged,
         -- up to three worsening measures, the most clearly worsening (in noise-band units) first
         array_to_string(
-            list_slice(list(measure_title_fi order by standardized_change) filter (where status = 'worsening'), 1, 3),
+            list_slice(
+                list(measure_title_fi order by standardized_change) filter (where status = 'worsening'), 1, 3
+            ),
             '; '
         ) as worst_moving,
         coalesce(bool_or(is_demo), false) as any_demo

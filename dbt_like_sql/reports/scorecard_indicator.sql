@@ -7,7 +7,8 @@
 --   else latest vs the baseline (or the previous point when the latest is the baseline) is improving or
 --   worsening only outside a noise band: Wilson 95 % interval of a survey percentage with a known
 --   sample size ('wilson_ci'), Poisson 95 % interval of a known count ('poisson_ci'), or the unit's
---   minimum meaningful change in catalog.min_change ('min_change:<unit>'); no band -> any change ('no_threshold').
+--   minimum meaningful change in catalog.min_change ('min_change:<unit>');
+--   a unit without a threshold -> any change counts ('no_threshold').
 -- grain: measure_id, group_type, group_value
 with settings as (
     select
@@ -148,13 +149,17 @@ peer_ranks as (
         -- rank 1 = best: the lowest value when lower is better, the highest otherwise
         rank() over (
             partition by peer_values.measure_id, peer_values.group_type, peer_values.group_value
-            order by case when measures.polarity = 'lower_better' then peer_values.value else -peer_values.value end
+            order by case
+                when measures.polarity = 'lower_better' then peer_values.value else -peer_values.value
+            end
         ) as value_rank,
         measures.polarity
     from peer_values
     inner join catalog.measures as measures
         on peer_values.measure_id = measures.measure_id
-    window same_measure as (partition by peer_values.measure_id, peer_values.group_type, peer_values.group_value)
+    window same_measure as (
+        partition by peer_values.measure_id, peer_values.group_type, peer_values.group_value
+    )
 ),
 
 home_rank as (
@@ -211,7 +216,8 @@ facts as (
         baseline.is_demo as baseline_is_demo,
         -- the latest is judged against the baseline; when the latest is the baseline (or there is no
         -- baseline year) against the comparable point before it
-        case when baseline.period < latest.period then baseline.value else previous.value end as reference_value,
+        case when baseline.period < latest.period then baseline.value else previous.value end
+            as reference_value,
         case when baseline.period < latest.period then baseline.period else previous.period end
             as reference_period,
         case when baseline.period < latest.period then baseline.is_demo else previous.is_demo end
@@ -221,8 +227,12 @@ facts as (
         -- the count behind the reference value: abs_value for a rate, the value itself for a count
         case
             when baseline.period < latest.period
-                then coalesce(baseline.abs_value, case when trim(measures.unit) = 'count' then baseline.value end)
-            else coalesce(previous.abs_value, case when trim(measures.unit) = 'count' then previous.value end)
+                then coalesce(
+                    baseline.abs_value, case when trim(measures.unit) = 'count' then baseline.value end
+                )
+            else coalesce(
+                previous.abs_value, case when trim(measures.unit) = 'count' then previous.value end
+            )
         end as reference_count,
         trend.trend_slope,
         coalesce(trend.trend_points, 0) as trend_points,
@@ -308,14 +318,16 @@ bands as (
         noise_bands.*,
         case noise_rule
             when 'wilson_ci'
-                then 100 * (p + z * z / (2 * n) - z * sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n)
+                then 100 * (p + z * z / (2 * n) - z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)))
+                / (1 + z * z / n)
             when 'poisson_ci' then reference_value / k * (k + z * z / 2 - z * sqrt(k + z * z / 4))
             when 'no_threshold' then reference_value
             else reference_value - min_change_abs
         end as noise_band_low,
         case noise_rule
             when 'wilson_ci'
-                then 100 * (p + z * z / (2 * n) + z * sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / (1 + z * z / n)
+                then 100 * (p + z * z / (2 * n) + z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)))
+                / (1 + z * z / n)
             when 'poisson_ci' then reference_value / k * (k + z * z / 2 + z * sqrt(k + z * z / 4))
             when 'no_threshold' then reference_value
             else reference_value + min_change_abs
@@ -342,8 +354,10 @@ judged as (
             when polarity = 'context' then 'stable'
             when is_target_met then 'target_met'
             when reference_value is null then 'stable'
-            when latest_value > noise_band_high then case when good_direction = 1 then 'improving' else 'worsening' end
-            when latest_value < noise_band_low then case when good_direction = 1 then 'worsening' else 'improving' end
+            when latest_value > noise_band_high
+                then case when good_direction = 1 then 'improving' else 'worsening' end
+            when latest_value < noise_band_low
+                then case when good_direction = 1 then 'worsening' else 'improving' end
             else 'stable'
         end as status,
         case
@@ -388,7 +402,8 @@ select
     -- change in the good direction in half-widths of the noise band: below -1 is a real worsening
     case
         when status_rule not in ('no_data', 'context', 'no_baseline')
-            then good_direction * (latest_value - reference_value) / nullif((noise_band_high - noise_band_low) / 2, 0)
+            then good_direction * (latest_value - reference_value)
+            / nullif((noise_band_high - noise_band_low) / 2, 0)
     end as standardized_change,
     maakunta_value,
     latest_value - maakunta_value as maakunta_gap,

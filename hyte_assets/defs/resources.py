@@ -14,6 +14,10 @@ import dagster as dg
 import duckdb
 
 from hyte_assets.lib import warehouse
+from hyte_assets.lib.http import RetryingHttp, SnapshotTransport, Transport
+from hyte_assets.lib.pxweb import PxWebClient
+from hyte_assets.lib.sotkanet import SotkanetClient
+from hyte_assets.lib.thl_cube import ThlCubeClient
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
@@ -59,6 +63,62 @@ class PipelineSettings(dg.ConfigurableResource):
         return Path(self.data_dir)
 
 
+def _transport(settings: PipelineSettings, source: str, **live: object) -> Transport:
+    """Snapshot files or live HTTP: the same client parses both, so snapshot runs test the parser."""
+    if not settings.live:
+        return SnapshotTransport(settings.data_path / "snapshots" / source)
+    return RetryingHttp(cache_dir=settings.data_path / "cache" / source, **live)  # type: ignore[arg-type]
+
+
+class SotkanetResource(dg.ConfigurableResource):
+    """THL Sotkanet REST 1.1: occasional, cached, conditional queries at most `max_concurrency` at once."""
+
+    base_url: str = "https://sotkanet.fi/rest/1.1"
+    max_concurrency: int = 4
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 60.0
+    max_retries: int = 4
+
+    def client(self, settings: PipelineSettings) -> SotkanetClient:
+        transport = _transport(
+            settings,
+            "sotkanet",
+            max_concurrency=self.max_concurrency,
+            timeout=(self.connect_timeout_s, self.read_timeout_s),
+            max_retries=self.max_retries,
+        )
+        return SotkanetClient(self.base_url, transport=transport, max_concurrency=self.max_concurrency)
+
+
+class StatFinResource(dg.ConfigurableResource):
+    """Statistics Finland PxWeb API v1; call spacing comes from the API's `?config`."""
+
+    base_url: str = "https://pxdata.stat.fi/PXWeb/api/v1/fi/StatFin"
+    fallback_min_interval_s: float = 1.5
+    max_retries: int = 4
+
+    def client(self, settings: PipelineSettings) -> PxWebClient:
+        transport = _transport(
+            settings,
+            "statfin",
+            max_concurrency=1,
+            min_interval=self.fallback_min_interval_s,
+            max_retries=self.max_retries,
+        )
+        return PxWebClient(
+            self.base_url, transport=transport, fallback_min_interval=self.fallback_min_interval_s
+        )
+
+
+class ThlCubeResource(dg.ConfigurableResource):
+    """THL's open-data cube API (JSON-stat variant), for TEAviisari cubes once one is cited."""
+
+    base_url: str = "https://sampo.thl.fi/pivot/prod/fi"
+
+    def client(self, settings: PipelineSettings) -> ThlCubeClient:
+        return ThlCubeClient(self.base_url, transport=_transport(settings, "thl_cube", max_concurrency=2))
+
+
 def default_resources() -> dict[str, dg.ConfigurableResource]:
     return {
         "warehouse": WarehouseResource(database=env("HYTE_DUCKDB_PATH", str(DEFAULT_DUCKDB_PATH))),
@@ -68,6 +128,11 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
             region_scope=env("HYTE_REGION_SCOPE", "plan"),
             data_dir=env("HYTE_DATA_DIR", str(DATA_DIR)),
         ),
+        "sotkanet": SotkanetResource(base_url=env("HYTE_SOTKANET_URL", "https://sotkanet.fi/rest/1.1")),
+        "statfin": StatFinResource(
+            base_url=env("HYTE_STATFIN_URL", "https://pxdata.stat.fi/PXWeb/api/v1/fi/StatFin")
+        ),
+        "thl_cube": ThlCubeResource(base_url=env("HYTE_THL_CUBE_URL", "https://sampo.thl.fi/pivot/prod/fi")),
     }
 
 

@@ -4,7 +4,7 @@ import dagster as dg
 
 refresh_all = dg.define_asset_job(
     name="refresh_all",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.keys("employment_monthly"),
     description="Materialise every asset: sources, checks, SQL models, reports and publishing.",
     executor_def=dg.in_process_executor,
 )

@@ -265,16 +265,13 @@ def _sotkanet_files(
                 },
             },
         )
+        # Recorded years reach back to the oldest cited real value of the indicator.
+        item = f"sotkanet:{indicator_id}"
+        cited = [int(k[2]) for k in model.anchors if k[0] == item]
+        years = [str(y) for y in range(min([scope.years[0], *cited]), scope.years[-1] + 1)]
         data = []
         for region in regions:
-            series = model.series(
-                measure["measure_id"],
-                f"sotkanet:{indicator_id}",
-                measure["unit"],
-                region.region_code,
-                "total",
-                [str(y) for y in scope.years],
-            )
+            series = model.series(measure["measure_id"], item, measure["unit"], region.region_code, "total", years)
             for year, value in series.items():
                 data.append(
                     {

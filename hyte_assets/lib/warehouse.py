@@ -78,7 +78,11 @@ def frame_fingerprint(df: pd.DataFrame) -> str:
     digest = hashlib.sha256()
     digest.update("|".join(f"{c}:{t}" for c, t in df.dtypes.astype(str).items()).encode())
     if len(df):
-        hashed = pd.util.hash_pandas_object(df.reset_index(drop=True), index=False)
+        frame = df.reset_index(drop=True)
+        # List cells (e.g. region memberships) are not hashable; their text form is stable.
+        listy = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(type).eq(list).any()]
+        frame = frame.assign(**{c: frame[c].map(repr) for c in listy})
+        hashed = pd.util.hash_pandas_object(frame, index=False)
         digest.update(hashed.to_numpy().tobytes())
     return digest.hexdigest()[:16]
 
@@ -153,3 +157,30 @@ def fingerprint_of(versions: Mapping[str, str]) -> str:
     """One fingerprint over several table versions (for a Dagster DataVersion)."""
     joined = ";".join(f"{name}={version}" for name, version in sorted(versions.items()))
     return hashlib.sha256(joined.encode()).hexdigest()[:16]
+
+
+def write_if_changed(
+    con: duckdb.DuckDBPyConnection,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    ignore_columns: tuple[str, ...] = ("fetched_at",),
+) -> tuple[bool, dict[str, str]]:
+    """Replace the tables only when their content (ignoring e.g. fetch times) changed.
+
+    A refresh that finds nothing new re-writes nothing, so its downstream can be skipped.
+    Returns (changed, versions).
+    """
+    versions = {
+        name: frame_fingerprint(df.drop(columns=[c for c in ignore_columns if c in df]))
+        for name, df in tables.items()
+    }
+    current = {name: (table_version(con, name) or ("", None))[0] for name in tables}
+    if current == versions and all(table_exists(con, name) for name in tables):
+        return False, versions
+    replace_tables(con, tables)
+    # Record the content version (without fetch times) so the next comparison is like for like.
+    con.executemany(
+        "update meta.table_versions set version = ? where table_name = ?",
+        [[version, name] for name, version in versions.items()],
+    )
+    return True, versions

@@ -1,0 +1,103 @@
+"""TEAviisari (THL's benchmark of municipal health-promotion activity) and the hyte-kerroin inputs.
+
+No TEAviisari cube of THL's open-data API is cited yet, so the process answers and sector
+scores come from maintained files (one row per municipality × indicator × collection year);
+`HYTE_TEA_CUBE` switches to the cube API once one is known.
+"""
+
+import dagster as dg
+import pandas as pd
+
+from hyte_assets.defs.metadata import table_metadata
+from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
+from hyte_assets.defs.sources.sotkanet import GROUP, OWNERS, changed_metadata, fetch_time
+from hyte_assets.lib.errors import SourceError
+from hyte_assets.lib.longform import conform
+from hyte_assets.lib.warehouse import write_if_changed
+
+KINDS = {"csv", "duckdb"}
+
+
+def read_maintained(settings: PipelineSettings, relative: str, required: list[str]) -> pd.DataFrame:
+    path = settings.data_path / "snapshots" / relative
+    if not path.exists():
+        raise SourceError("teaviisari", "maintained file is missing", file=str(path))
+    df = pd.read_csv(path, dtype={"municipality_code": str})
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise SourceError(
+            "teaviisari", f"missing columns {missing}; found {list(df.columns)}", file=str(path)
+        )
+    return df
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, tags={"source": "teaviisari"})
+def teaviisari_values(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """TEAviisari sector scores (0–100: kuntajohto, peruskoulu, liikunta, kulttuuri) per municipality."""
+    scores = read_maintained(
+        settings, "teaviisari/sector_scores.csv", ["municipality_code", "sector", "year", "score"]
+    )
+    frame = conform(
+        scores.assign(
+            measure_id=None,
+            region_code=scores["municipality_code"],
+            region_level="kunta",
+            period=scores["year"].astype(str),
+            group_type="sector",
+            group_value=scores["sector"],
+            value=scores["score"],
+            is_demo=scores["is_demo"].astype(str).str.lower().eq("true"),
+            fetched_at=fetch_time(settings),
+        ),
+        {"sector": "string"},
+    )
+    with warehouse.connect() as con:
+        changed, versions = write_if_changed(con, {"raw.teaviisari_values": frame})
+    return dg.MaterializeResult(
+        metadata={
+            **table_metadata(frame, ["region_code", "sector", "year", "value", "is_demo"]),
+            **changed_metadata(changed, versions),
+        },
+        data_version=dg.DataVersion(versions["raw.teaviisari_values"]),
+    )
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, tags={"source": "teaviisari"})
+def hyte_process_answers(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The hyte-kerroin's 15 process indicators as yes/no answers per municipality and TEA round."""
+    answers = read_maintained(
+        settings,
+        "teaviisari/process_answers.csv",
+        ["municipality_code", "indicator_id", "collection_year", "answer"],
+    )
+    answers["is_demo"] = answers["is_demo"].astype(str).str.lower().eq("true")
+    with warehouse.connect() as con:
+        changed, versions = write_if_changed(con, {"raw.hyte_process_answers": answers}, ignore_columns=())
+    return dg.MaterializeResult(
+        metadata={
+            **table_metadata(answers),
+            **changed_metadata(changed, versions),
+            "municipalities": int(answers["municipality_code"].nunique()),
+        },
+        data_version=dg.DataVersion(versions["raw.hyte_process_answers"]),
+    )
+
+
+@dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, tags={"source": "hyte"})
+def hyte_outcome_values(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The hyte-kerroin's 6 outcome indicators for every municipality (national scope: the
+    coefficient is normalised by the population-weighted national average)."""
+    values = read_maintained(
+        settings, "hyte/outcome_values.csv", ["municipality_code", "indicator_id", "year", "value"]
+    )
+    values["is_demo"] = values["is_demo"].astype(str).str.lower().eq("true")
+    with warehouse.connect() as con:
+        changed, versions = write_if_changed(con, {"raw.hyte_outcome_values": values}, ignore_columns=())
+    return dg.MaterializeResult(
+        metadata={
+            **table_metadata(values),
+            **changed_metadata(changed, versions),
+            "municipalities": int(values["municipality_code"].nunique()),
+        },
+        data_version=dg.DataVersion(versions["raw.hyte_outcome_values"]),
+    )
