@@ -71,8 +71,14 @@ select
     -- numbers are never inflected ("7 mittarista", not "7:llä"), so the sentence is right for any count
     case
         when measures_with_data = 0 then format(
-            'Tavoitteessa on {} {}, eikä niistä ole vielä tietoa.',
-            measures_total, case when measures_total = 1 then 'mittari' else 'mittaria' end
+            'Tavoitteessa on {} {}, eikä {} ole vielä tietoa.',
+            measures_total,
+            case when measures_total = 1 then 'mittari' else 'mittaria' end,
+            case when measures_total = 1 then 'siitä' else 'niistä' end
+        )
+        when n_judged = 0 then format(
+            'Tavoitteessa on {} {}, ja tietoa on {} mittarista, mutta kehitystä ei voi vielä arvioida.',
+            measures_total, case when measures_total = 1 then 'mittari' else 'mittaria' end, measures_with_data
         )
         else format(
             'Tavoitteessa on {} {}, ja tietoa on {} mittarista: {} kehittyy myönteisesti, {} heikkenee, '
@@ -86,6 +92,10 @@ select
         when measures_with_data = 0 then format(
             'The goal has {} {}, none of them with data yet.',
             measures_total, case when measures_total = 1 then 'measure' else 'measures' end
+        )
+        when n_judged = 0 then format(
+            'The goal has {} {}, {} with data, but no change can be judged yet.',
+            measures_total, case when measures_total = 1 then 'measure' else 'measures' end, measures_with_data
         )
         else format(
             'The goal has {} {}, {} with data: {} improving, {} worsening, {} stable and {} at target{}.',

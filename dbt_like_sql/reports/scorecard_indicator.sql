@@ -304,9 +304,10 @@ noise_bands as (
         facts.reference_sample_size as n,
         -- Poisson score interval of a count k, scaled to the rate: rate * [lower, upper] / k
         facts.reference_count as k,
-        case min_change.kind
-            when 'rel' then abs(facts.reference_value) * min_change.min_change / 100.0
-            else min_change.min_change
+        -- 'rel' thresholds are a percentage of the reference value, 'abs' ones are in the unit itself
+        case trim(min_change.kind)
+            when 'rel' then abs(facts.reference_value) * cast(min_change.min_change as double) / 100.0
+            else cast(min_change.min_change as double)
         end as min_change_abs
     from facts
     left join catalog.min_change as min_change
@@ -399,7 +400,8 @@ select
     reference_period,
     noise_band_low,
     noise_band_high,
-    -- change in the good direction in half-widths of the noise band: below -1 is a real worsening
+    -- change in the good direction in half-widths of the noise band (beyond about ±1: outside the band),
+    -- comparable across units; the roll-ups list the most negative as "worst moving"
     case
         when status_rule not in ('no_data', 'context', 'no_baseline')
             then good_direction * (latest_value - reference_value)
@@ -412,10 +414,17 @@ select
     rank_in_maakunta,
     municipalities_in_maakunta,
     as_of_year - latest_year as data_age_years,
-    coalesce(latest_is_demo or baseline_is_demo or reference_is_demo, latest_is_demo, false) as is_demo,
-    coalesce(maakunta_is_demo, false)
-    or coalesce(koko_maa_is_demo, false)
-    or (rank_in_maakunta is not null and coalesce(peers_any_demo, false)) as comparison_is_demo,
+    -- a verdict is only as real as the values it compares
+    (
+        coalesce(latest_is_demo, false)
+        or coalesce(baseline_is_demo, false)
+        or coalesce(reference_is_demo, false)
+    ) as is_demo,
+    (
+        coalesce(maakunta_is_demo, false)
+        or coalesce(koko_maa_is_demo, false)
+        or (rank_in_maakunta is not null and coalesce(peers_any_demo, false))
+    ) as comparison_is_demo,
     source,
     latest_source,
     case

@@ -5,6 +5,7 @@ configuration table. `dg.EnvVar` is resolved at run time, so a deployment change
 by environment alone.
 """
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,8 +31,6 @@ def env(name: str, default: str) -> str | dg.EnvVar:
     `dg.EnvVar` fails a run when the variable is unset, which would break the zero-config
     default run; this keeps the variable visible in the UI when it is set.
     """
-    import os
-
     return dg.EnvVar(name) if os.environ.get(name) else default
 
 
@@ -53,6 +52,9 @@ class PipelineSettings(dg.ConfigurableResource):
     municipality_code: str = "111"
     region_scope: Literal["plan", "all_municipalities"] = "plan"
     data_dir: str = str(DATA_DIR)
+    # The hyte-kerroin view: which payment year to reproduce and with which named assumptions.
+    hyte_payment_year: int = 2026
+    hyte_assumption_set: str = "default"
 
     @property
     def live(self) -> bool:
@@ -127,6 +129,8 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
             municipality_code=env("HYTE_MUNICIPALITY_CODE", "111"),
             region_scope=env("HYTE_REGION_SCOPE", "plan"),
             data_dir=env("HYTE_DATA_DIR", str(DATA_DIR)),
+            hyte_payment_year=int(os.environ.get("HYTE_PAYMENT_YEAR", "2026")),
+            hyte_assumption_set=env("HYTE_ASSUMPTION_SET", "default"),
         ),
         "sotkanet": SotkanetResource(base_url=env("HYTE_SOTKANET_URL", "https://sotkanet.fi/rest/1.1")),
         "statfin": StatFinResource(

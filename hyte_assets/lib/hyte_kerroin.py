@@ -830,10 +830,15 @@ def compare_assumption_sets(
 
 
 def _code(value: str | int) -> str:
-    """Municipality code as the 3-character string of docs/architecture.md ("111")."""
+    """Municipality code as the 3-character string of docs/architecture.md ("111").
+
+    Demo placeholders of the snapshot (`Z001`…, hyte_assets.lib.regions) pass through unchanged.
+    """
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
+    if text.startswith("Z") and text[1:].isdigit():
+        return text
     if not text.isdigit() or len(text) > 3:
         raise ValueError(f"municipality code {value!r} is not a 1–3 digit code")
     return text.zfill(3)

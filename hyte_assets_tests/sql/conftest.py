@@ -78,7 +78,10 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 def write_settings(con: duckdb.DuckDBPyConnection, municipality_code: str | None = MUNICIPALITY) -> None:
     """meta.settings as the pipeline_settings asset writes it (one row, or none for an empty database)."""
     con.execute("create schema if not exists meta")
-    con.execute("create or replace table meta.settings (municipality_code varchar, as_of_date date, source_mode varchar)")
+    con.execute(
+        "create or replace table meta.settings "
+        "(municipality_code varchar, as_of_date date, source_mode varchar)"
+    )
     if municipality_code is not None:
         con.execute("insert into meta.settings values (?, ?, 'snapshot')", [municipality_code, AS_OF_DATE])
 
@@ -104,7 +107,9 @@ def write_catalog(
             for row in rows.get(name, ()):
                 writer.writerow({column: row.get(column, "") for column in columns})
     tables = dict(load_catalog(directory).tables())
-    tables["catalog.min_change"] = pd.read_csv(MIN_CHANGE_CSV, dtype={"unit": str, "kind": str, "rationale": str})
+    tables["catalog.min_change"] = pd.read_csv(
+        MIN_CHANGE_CSV, dtype={"unit": str, "kind": str, "rationale": str}
+    )
     replace_tables(con, tables)
 
 
@@ -181,9 +186,19 @@ def failing_rows(sql_tests: list[SqlTest]) -> Callable[[duckdb.DuckDBPyConnectio
 
 def create_empty_catalog(con: duckdb.DuckDBPyConnection) -> None:
     """The catalog tables with the types load_catalog gives them, and no rows."""
-    numeric = {"theme_no": "bigint", "goal_no": "bigint", "target_year": "bigint", "target": "double", "value": "double"}
+    numeric = {
+        "theme_no": "bigint",
+        "goal_no": "bigint",
+        "target_year": "bigint",
+        "target": "double",
+        "value": "double",
+    }
     con.execute("create schema if not exists catalog")
-    shapes = {**COLUMNS, "measure_goals": ["measure_id", "goal_id"], "min_change": ["unit", "kind", "rationale"]}
+    shapes = {
+        **COLUMNS,
+        "measure_goals": ["measure_id", "goal_id"],
+        "min_change": ["unit", "kind", "rationale"],
+    }
     for name, columns in shapes.items():
         typed = ", ".join(f"{column} {numeric.get(column, 'varchar')}" for column in columns)
         if name == "min_change":
@@ -248,8 +263,20 @@ MEASURES = [
 ]
 PLAN_FIGURES = [
     {"figure_id": "f01", "measure_id": "", "value": 21.5, "unit": "eur_per_resident", "period": "2026"},
-    {"figure_id": "f02", "measure_id": "lasten_pienituloisuusaste", "value": 19.9, "unit": "percent", "period": "2024"},
-    {"figure_id": "f03", "measure_id": "tyottomyysaste", "value": 17.5, "unit": "percent", "period": "2025-12"},
+    {
+        "figure_id": "f02",
+        "measure_id": "lasten_pienituloisuusaste",
+        "value": 19.9,
+        "unit": "percent",
+        "period": "2024",
+    },
+    {
+        "figure_id": "f03",
+        "measure_id": "tyottomyysaste",
+        "value": 17.5,
+        "unit": "percent",
+        "period": "2025-12",
+    },
     # a count stated next to a percentage measure is context, not a value of it
     {"figure_id": "f04", "measure_id": "tyottomyysaste", "value": 515, "unit": "count", "period": "2025-12"},
     # undated: cannot be placed in a series

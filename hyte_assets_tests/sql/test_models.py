@@ -1,4 +1,4 @@
-"""The SQL model files themselves: they parse, run on empty inputs, run as plain SQL and keep their contracts."""
+"""The SQL model files: they parse, run on empty inputs, run as plain SQL and keep their contracts."""
 
 from __future__ import annotations
 
@@ -69,7 +69,9 @@ def test_every_model_says_why_it_exists(models: list[SqlModel]):
     for model in models:
         lines = model.description.splitlines()
         assert lines, f"{model.path} has no header comment"
-        assert all(len(line) <= 110 for line in model.path.read_text(encoding="utf-8").splitlines()), model.path
+        assert all(len(line) <= 110 for line in model.path.read_text(encoding="utf-8").splitlines()), (
+            model.path
+        )
 
 
 def test_models_come_in_dependency_order(models: list[SqlModel]):

@@ -36,7 +36,9 @@ def write_national_data(con: duckdb.DuckDBPyConnection) -> None:
         from range(1, {MAAKUNNAT + 1}) as t(i)
         """
     )
-    regions = "(select region_code, region_level from raw.sotkanet_regions union all select 'SSS', 'koko_maa')"
+    regions = (
+        "(select region_code, region_level from raw.sotkanet_regions union all select 'SSS', 'koko_maa')"
+    )
     con.execute(
         f"""
         insert into raw.sotkanet_values by name
@@ -61,8 +63,10 @@ def write_national_data(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         f"""
-        insert into raw.employment_values
-            (measure_id, region_code, region_level, year, period, group_type, group_value, value, is_demo, fetched_at)
+        insert into raw.employment_values (
+            measure_id, region_code, region_level, year, period, group_type, group_value, value, is_demo,
+            fetched_at
+        )
         select
             'm' || lpad(cast(m as varchar), 2, '0'),
             r.region_code,
@@ -113,7 +117,8 @@ def test_national_scale_build_is_fast(tmp_path, build, failing_rows):
     assert all(n == 0 for n in failing_rows(con).values())
     # every municipality of Heinola's maakunta has every value, so every judged row has a rank
     unranked = con.execute(
-        "select count(*) from reports.scorecard_indicator where polarity <> 'context' and rank_in_maakunta is null"
+        "select count(*) from reports.scorecard_indicator "
+        "where polarity <> 'context' and rank_in_maakunta is null"
     ).fetchone()
     assert unranked == (0,)
     con.close()

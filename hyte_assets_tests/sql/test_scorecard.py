@@ -29,10 +29,14 @@ def poisson(rate: float, k: float) -> tuple[float, float]:
 
 def row(con: duckdb.DuckDBPyConnection, measure_id: str, group_value: str = "total") -> dict:
     frame = con.execute(
-        "select * from reports.scorecard_indicator where measure_id = ? and group_value = ?", [measure_id, group_value]
+        "select * from reports.scorecard_indicator where measure_id = ? and group_value = ?",
+        [measure_id, group_value],
     ).df()
     assert len(frame) == 1, frame
-    return {key: (None if not isinstance(value, str) and pd.isna(value) else value) for key, value in frame.iloc[0].items()}
+    return {
+        key: (None if not isinstance(value, str) and pd.isna(value) else value)
+        for key, value in frame.iloc[0].items()
+    }
 
 
 @pytest.mark.parametrize(
@@ -63,13 +67,16 @@ def test_status(scenario_db, measure_id, group_value, status, status_rule):
 
 def test_every_catalog_measure_appears_and_groups_get_their_own_rows(scenario_db):
     counts = dict(
-        scenario_db.execute("select measure_id, count(*) from reports.scorecard_indicator group by all").fetchall()
+        scenario_db.execute(
+            "select measure_id, count(*) from reports.scorecard_indicator group by all"
+        ).fetchall()
     )
     assert set(counts) == {m["measure_id"] for m in MEASURES}
     assert counts["ktk_levels"] == 2
     assert all(n == 1 for measure_id, n in counts.items() if measure_id != "ktk_levels")
     levels = scenario_db.execute(
-        "select group_type, group_value from reports.scorecard_indicator where measure_id = 'ktk_levels' order by 2"
+        "select group_type, group_value from reports.scorecard_indicator "
+        "where measure_id = 'ktk_levels' order by group_value"
     ).fetchall()
     assert levels == [("school_level", "8.-9. lk"), ("school_level", "lukio")]
 
@@ -89,10 +96,14 @@ def test_higher_better_row_in_full(scenario_db):
     # Lahti 56 > Heinola 55 > Hollola 54; Turku (another maakunta) does not count
     assert (found["rank_in_maakunta"], found["municipalities_in_maakunta"]) == (2, 3)
     assert found["data_age_years"] == 0
-    assert found["is_demo"] is False or found["is_demo"] == 0
+    assert not found["is_demo"]
     assert not found["comparison_is_demo"]
     assert found["standardized_change"] == pytest.approx(3.0)
-    assert (found["source"], found["latest_source"], found["source_status"]) == ("sotkanet", "sotkanet", "has_data")
+    assert (found["source"], found["latest_source"], found["source_status"]) == (
+        "sotkanet",
+        "sotkanet",
+        "has_data",
+    )
     assert found["title_fi"] == "Mittari hb_improving"
     assert found["goal_ids"] == "g1|g2"
 
@@ -104,12 +115,16 @@ def test_no_rank_when_a_peer_municipality_lacks_the_period(scenario_db):
     assert found["standardized_change"] == pytest.approx(-2.0)
 
 
-def test_lower_better_ranks_the_lowest_first(scenario_db, tmp_path, build):
+def test_lower_better_ranks_the_lowest_first(tmp_path, build):
     from .conftest import insert_values, write_scenario
 
     con = duckdb.connect()
     write_scenario(con, tmp_path / "catalog")
-    insert_values(con, "raw.sotkanet_values", [{"measure_id": "lb_worsening", "period": "2026", "value": 13.0, "region_code": "398"}])
+    insert_values(
+        con,
+        "raw.sotkanet_values",
+        [{"measure_id": "lb_worsening", "period": "2026", "value": 13.0, "region_code": "398"}],
+    )
     build(con)
     # Hollola 11 < Heinola 12 < Lahti 13
     assert row(con, "lb_worsening")["rank_in_maakunta"] == 2
@@ -123,7 +138,7 @@ def test_wilson_interval_decides_survey_percentages(scenario_db):
     assert low < 44.0 < high  # +4 points would count by the 1-point rule, not by the sample
     improving = row(scenario_db, "survey_improving")
     low, _ = wilson(0.30, 100)
-    assert 15.0 < low
+    assert low > 15.0
     # the 2024 survey is the latest value from the baseline years
     assert (improving["baseline_period"], improving["reference_period"]) == ("2024", "2024")
 
@@ -143,7 +158,11 @@ def test_min_change_band_is_the_unit_threshold(scenario_db):
 
 def test_latest_that_is_the_baseline_is_compared_with_the_previous_point(scenario_db):
     found = row(scenario_db, "ktk_levels", "8.-9. lk")
-    assert (found["latest_period"], found["baseline_period"], found["reference_period"]) == ("2025", "2025", "2023")
+    assert (found["latest_period"], found["baseline_period"], found["reference_period"]) == (
+        "2025",
+        "2025",
+        "2023",
+    )
     assert found["change_since_baseline"] == 0
 
 
@@ -172,13 +191,15 @@ def test_measures_without_values(scenario_db):
     no_source = row(scenario_db, "no_source")
     assert no_source["source_status"] == "no_source_yet"
     assert no_source["latest_value"] is None
-    assert no_source["is_demo"] is False or no_source["is_demo"] == 0
+    assert not no_source["is_demo"]
     elsewhere = row(scenario_db, "no_muni_data")
     assert elsewhere["source_status"] == "no_data_for_municipality"
 
 
 def test_not_judged_rows(scenario_db):
-    judged = dict(scenario_db.execute("select measure_id, is_judged from reports.scorecard_indicator").fetchall())
+    judged = dict(
+        scenario_db.execute("select measure_id, is_judged from reports.scorecard_indicator").fetchall()
+    )
     assert not judged["context_count"]
     assert not judged["single_point"]
     assert not judged["no_source"]
@@ -205,7 +226,14 @@ def rollup(con: duckdb.DuckDBPyConnection, table: str, key: str) -> dict[str, di
 
 def test_goal_rollups(scenario_db):
     goals = rollup(scenario_db, "reports.scorecard_goal", "goal_id")
-    counts = ["measures_total", "measures_with_data", "n_improving", "n_stable", "n_worsening", "n_target_met"]
+    counts = [
+        "measures_total",
+        "measures_with_data",
+        "n_improving",
+        "n_stable",
+        "n_worsening",
+        "n_target_met",
+    ]
     counts += ["n_not_judged", "n_no_data"]
     assert {g: [goals[g][c] for c in counts] for g in goals} == {
         "g1": [5, 4, 1, 1, 1, 1, 0, 1],
@@ -223,7 +251,8 @@ def test_goal_rollups(scenario_db):
         "1 pysyy ennallaan ja 1 on saavuttanut tavoitteensa."
     )
     assert goals["g2"]["summary_en"] == (
-        "The goal has 7 measures, 7 with data: 2 improving, 0 worsening, 3 stable and 0 at target (2 not judged)."
+        "The goal has 7 measures, 7 with data: 2 improving, 0 worsening, 3 stable and 0 at target "
+        "(2 not judged)."
     )
     assert not goals["g1"]["any_demo"]
     assert goals["g3"]["any_demo"]
@@ -232,7 +261,9 @@ def test_goal_rollups(scenario_db):
 def test_theme_rollups_count_each_measure_once(scenario_db):
     themes = rollup(scenario_db, "reports.scorecard_theme", "theme_id")
     assert themes["t1"]["measures_total"] == 11
-    assert [themes["t1"][c] for c in ("n_improving", "n_stable", "n_worsening", "n_target_met", "n_no_data")] == [
+    assert [
+        themes["t1"][c] for c in ("n_improving", "n_stable", "n_worsening", "n_target_met", "n_no_data")
+    ] == [
         2,
         4,
         1,
@@ -242,8 +273,8 @@ def test_theme_rollups_count_each_measure_once(scenario_db):
     assert themes["t2"]["summary_fi"].startswith("Teemassa on 4 mittaria, ja tietoa on 3 mittarista")
 
 
-def test_summary_without_any_data(shaped_db, build, tmp_path):
-    from .conftest import measure, write_catalog, write_settings
+def test_summaries_without_data_or_without_a_judgement(shaped_db, build, tmp_path):
+    from .conftest import insert_values, measure, write_catalog, write_settings
 
     write_settings(shaped_db)
     write_catalog(
@@ -251,11 +282,32 @@ def test_summary_without_any_data(shaped_db, build, tmp_path):
         tmp_path / "catalog",
         {
             "themes": [{"theme_id": "t1", "theme_no": 1, "title_fi": "T", "title_en": "T"}],
-            "goals": [{"goal_id": "g1", "goal_no": 1, "theme_id": "t1", "title_fi": "G", "title_en": "G"}],
-            "measures": [measure("only")],
+            "goals": [
+                {"goal_id": "g1", "goal_no": 1, "theme_id": "t1", "title_fi": "G", "title_en": "G"},
+                {"goal_id": "g2", "goal_no": 2, "theme_id": "t1", "title_fi": "H", "title_en": "H"},
+            ],
+            "measures": [
+                measure("nothing"),
+                measure("one_point", goal_ids="g2"),
+                measure("none", goal_ids="g2"),
+            ],
         },
     )
+    insert_values(
+        shaped_db, "raw.sotkanet_values", [{"measure_id": "one_point", "period": "2026", "value": 5.0}]
+    )
     build(shaped_db)
-    fi, en = shaped_db.execute("select summary_fi, summary_en from reports.scorecard_goal").fetchone()
-    assert fi == "Tavoitteessa on 1 mittari, eikä niistä ole vielä tietoa."
-    assert en == "The goal has 1 measure, none of them with data yet."
+    summaries = {
+        goal: (fi, en)
+        for goal, fi, en in shaped_db.execute(
+            "select goal_id, summary_fi, summary_en from reports.scorecard_goal"
+        ).fetchall()
+    }
+    assert summaries["g1"] == (
+        "Tavoitteessa on 1 mittari, eikä siitä ole vielä tietoa.",
+        "The goal has 1 measure, none of them with data yet.",
+    )
+    assert summaries["g2"] == (
+        "Tavoitteessa on 2 mittaria, ja tietoa on 1 mittarista, mutta kehitystä ei voi vielä arvioida.",
+        "The goal has 2 measures, 1 with data, but no change can be judged yet.",
+    )

@@ -26,7 +26,8 @@ BREAKAGES: dict[str, tuple[bool, str]] = {
     ),
     "indicator_values_unique_key": (
         False,
-        "insert into marts.indicator_values select * from marts.indicator_values where measure_id = 'mc_stable'",
+        "insert into marts.indicator_values "
+        "select * from marts.indicator_values where measure_id = 'mc_stable'",
     ),
     "indicator_values_known_measure": (True, "not_in_catalog"),
     "percent_values_in_range": (True, "percent_130"),

@@ -89,9 +89,27 @@ def test_codes_are_trimmed_and_padded(shaped_db, build):
         shaped_db,
         "raw.sotkanet_values",
         [
-            {"measure_id": " m1 ", "period": "2025", "value": 1.0, "region_code": " 98", "region_level": "kunta"},
-            {"measure_id": "m1", "period": "2025", "value": 2.0, "region_code": "7", "region_level": "maakunta"},
-            {"measure_id": "m1", "period": "2025", "value": 3.0, "region_code": "", "region_level": "koko_maa"},
+            {
+                "measure_id": " m1 ",
+                "period": "2025",
+                "value": 1.0,
+                "region_code": " 98",
+                "region_level": "kunta",
+            },
+            {
+                "measure_id": "m1",
+                "period": "2025",
+                "value": 2.0,
+                "region_code": "7",
+                "region_level": "maakunta",
+            },
+            {
+                "measure_id": "m1",
+                "period": "2025",
+                "value": 3.0,
+                "region_code": "",
+                "region_level": "koko_maa",
+            },
         ],
     )
     build(shaped_db)
@@ -103,8 +121,8 @@ def test_codes_are_trimmed_and_padded(shaped_db, build):
 
 def test_measure_series_numbers_points_from_the_latest(scenario_db):
     rows = scenario_db.execute(
-        "select period, period_month, time_years, rank_from_latest, points_in_series from marts.measure_series "
-        "where measure_id = 'tyottomyysaste' order by period"
+        "select period, period_month, time_years, rank_from_latest, points_in_series "
+        "from marts.measure_series where measure_id = 'tyottomyysaste' order by period"
     ).fetchall()
     assert [r[0] for r in rows] == ["2024-10", "2025-10", "2025-12", "2026-09", "2026-10"]
     assert [r[1] for r in rows] == [10, 10, 12, 9, 10]

@@ -1,6 +1,7 @@
 """The welfare plan itself as data: themes, goals, measures, actions and the plan's own figures."""
 
 import dagster as dg
+import pandas as pd
 
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
@@ -44,4 +45,16 @@ def plan_catalog(
             "measures_per_source": dg.MetadataValue.md(per_source.to_markdown(index=False)),
         },
         data_version=dg.DataVersion(fingerprint_of(versions)),
+    )
+
+
+@dg.asset(group_name="catalog", kinds={"csv", "duckdb"}, owners=["team:hyte"], tags={"layer": "catalog"})
+def scorecard_thresholds(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """`catalog.min_change`: the smallest change per unit that the scorecard calls a real change
+    when no sample size or count is known (data/scorecard/min_change.csv, with its rationale)."""
+    frame = pd.read_csv(settings.data_path / "scorecard" / "min_change.csv")
+    with warehouse.connect() as con:
+        versions = replace_tables(con, {"catalog.min_change": frame})
+    return dg.MaterializeResult(
+        metadata=table_metadata(frame), data_version=dg.DataVersion(fingerprint_of(versions))
     )
