@@ -22,8 +22,7 @@ $(DAGSTER_HOME)/dagster.yaml: hyte_assets/dagster.yaml
 
 ## Materialise the whole asset graph on the embedded default (DuckDB file + snapshot data).
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster job execute -w workspace.yaml -j refresh_all
-	@$(BIN)/python -m hyte_assets.outputs
+	$(BIN)/python -m hyte_assets.refresh
 
 ## Run the test suite (unit, asset, end-to-end).
 test: $(STAMP)

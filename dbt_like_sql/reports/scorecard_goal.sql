@@ -78,7 +78,9 @@ select
         )
         when n_judged = 0 then format(
             'Tavoitteessa on {} {}, ja tietoa on {} mittarista, mutta kehitystä ei voi vielä arvioida.',
-            measures_total, case when measures_total = 1 then 'mittari' else 'mittaria' end, measures_with_data
+            measures_total,
+            case when measures_total = 1 then 'mittari' else 'mittaria' end,
+            measures_with_data
         )
         else format(
             'Tavoitteessa on {} {}, ja tietoa on {} mittarista: {} kehittyy myönteisesti, {} heikkenee, '
@@ -95,7 +97,9 @@ select
         )
         when n_judged = 0 then format(
             'The goal has {} {}, {} with data, but no change can be judged yet.',
-            measures_total, case when measures_total = 1 then 'measure' else 'measures' end, measures_with_data
+            measures_total,
+            case when measures_total = 1 then 'measure' else 'measures' end,
+            measures_with_data
         )
         else format(
             'The goal has {} {}, {} with data: {} improving, {} worsening, {} stable and {} at target{}.',

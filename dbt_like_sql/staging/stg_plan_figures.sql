@@ -41,12 +41,13 @@ select
     ) as region_level,
     cast(left(figures.period, 4) as integer) as year,
     figures.period,
-    -- plan_figures carries no group_type: it follows from the value's vocabulary
+    -- plan_figures carries no group_type: it follows from the value ('alle 25', '65+' are ages)
     case
         when figures.group_value = 'total' then 'total'
         when figures.group_value in ('4.-5. lk', '8.-9. lk', 'lukio', 'ammatillinen') then 'school_level'
         when figures.group_value in ('female', 'male') then 'gender'
-        else 'age_group'
+        when regexp_matches(figures.group_value, '[0-9]') then 'age_group'
+        else 'population_group'
     end as group_type,
     figures.group_value,
     figures.value,

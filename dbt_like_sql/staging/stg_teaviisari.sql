@@ -24,3 +24,5 @@ select
     coalesce(cast(is_demo as boolean), true) as is_demo,
     cast(fetched_at as timestamp) as fetched_at
 from raw.teaviisari_values
+-- Figures that are no catalog measure (the review's other figures, TEAviisari sector scores) stay in raw.
+where nullif(trim(measure_id), '') is not null

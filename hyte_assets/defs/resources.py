@@ -9,7 +9,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
 
 import dagster as dg
 import duckdb
@@ -48,13 +47,22 @@ class WarehouseResource(dg.ConfigurableResource):
 class PipelineSettings(dg.ConfigurableResource):
     """Run-wide settings: where data comes from and whose welfare we report."""
 
-    source_mode: Literal["snapshot", "live"] = "snapshot"
+    source_mode: str = "snapshot"  # snapshot | live
     municipality_code: str = "111"
-    region_scope: Literal["plan", "all_municipalities"] = "plan"
+    region_scope: str = "plan"  # plan | all_municipalities
     data_dir: str = str(DATA_DIR)
     # The hyte-kerroin view: which payment year to reproduce and with which named assumptions.
     hyte_payment_year: int = 2026
     hyte_assumption_set: str = "default"
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Checked here, not by type: a dg.EnvVar is only resolved when a run starts.
+        for name, value, allowed in (
+            ("HYTE_SOURCE_MODE", self.source_mode, ("snapshot", "live")),
+            ("HYTE_REGION_SCOPE", self.region_scope, ("plan", "all_municipalities")),
+        ):
+            if value not in allowed:
+                raise ValueError(f"{name}={value!r}; expected one of {allowed}")
 
     @property
     def live(self) -> bool:

@@ -125,6 +125,9 @@ class ValueModel:
         self.anchors = {
             (r["item"], r["region_code"], r["period"], r["group_value"]): float(r["value"]) for r in real
         }
+        self.latest_real: dict[str, str] = {}
+        for item, _, period, _ in self.anchors:
+            self.latest_real[item] = max(period, self.latest_real.get(item, ""))
 
     def series(
         self,
@@ -154,6 +157,11 @@ class ValueModel:
             period, real_value = anchored[-1]
             shift = real_value - out[period]
             out = {p: max(0.0, v + shift) for p, v in out.items()}
+        # A recent real value marks the latest published period of the whole item: no region
+        # gets demo values for periods the source has not published yet.
+        latest_real = self.latest_real.get(item)
+        if latest_real and latest_real[:4] >= str(int(max(out)[:4]) - 2):
+            out = {p: v for p, v in out.items() if p <= latest_real}
             for p, v in anchored:
                 out[p] = v
         if unit == "percent":

@@ -118,7 +118,11 @@ def test_indicator_file_has_the_21_annex_indicators_with_only_cited_sotkanet_ids
     assert ids == {"o1a_ktk_koettu_terveys_8_9": "286", "o2_koulutuksen_ulkopuolella_17_24": "3219"}
     status = ind.dropna(subset=["sotkanet_id"]).set_index("indicator_id")["sotkanet_id_status"].to_dict()
     assert all(s.startswith("unverified") for s in status.values())
-    assert ind["measure_id"].isna().all()  # the lead maps measures
+    # Outcome indicators that are also plan measures name them; each must exist in the catalog.
+    catalog = pd.read_csv(HYTE_DIR.parent / "catalog" / "measures.csv", dtype=str)
+    mapped = ind["measure_id"].dropna()
+    assert set(mapped) <= set(catalog["measure_id"])
+    assert set(ind.loc[ind["kind"] == "process", "measure_id"].dropna()) == set()
     assert ind["source_note"].notna().all()
 
 
