@@ -69,7 +69,7 @@ def test_live_mode_ingests_from_the_stub_servers(live_env):
     assert not sotkanet["is_demo"].any()
     heinola_2024 = sotkanet[(sotkanet["region_code"] == "111") & (sotkanet["year"] == 2024)]
     assert heinola_2024["value"].tolist() == [11.7]
-    assert set(employment["period"]) == {f"2025-12", *(f"2026-0{m}" for m in range(1, 7))}
+    assert set(employment["period"]) == {"2025-12", *(f"2026-0{m}" for m in range(1, 7))}
 
     seen = live_env["sotkanet"].state.requests
     data_calls = [r for r in seen if r.path.endswith("/json")]

@@ -279,7 +279,11 @@ def _sotkanet_files(
         years = [str(y) for y in range(min([scope.years[0], *cited]), scope.years[-1] + 1)]
         data = []
         for region in regions:
-            series = model.series(measure["measure_id"], item, measure["unit"], region.region_code, "total", years)
+            series = model.series(
+                measure["measure_id"], item, measure["unit"], region.region_code, "total", years
+            )
+                measure["measure_id"], item, measure["unit"], region.region_code, "total", years
+            )
             for year, value in series.items():
                 data.append(
                     {

@@ -2,8 +2,8 @@
 status of the plan's actions. A sensor starts ingestion when a file is added or changed."""
 
 import hashlib
-import os
 import json
+import os
 from pathlib import Path
 
 import dagster as dg
