@@ -282,8 +282,6 @@ def _sotkanet_files(
             series = model.series(
                 measure["measure_id"], item, measure["unit"], region.region_code, "total", years
             )
-                measure["measure_id"], item, measure["unit"], region.region_code, "total", years
-            )
             for year, value in series.items():
                 data.append(
                     {
