@@ -38,7 +38,7 @@ lint: $(STAMP)
 
 ## Record fresh Sotkanet/StatFin snapshots (needs the network; see README).
 snapshot: $(STAMP)
-	HYTE_SOURCE_MODE=live $(BIN)/python -m hyte_assets.lib.record_snapshots
+	$(BIN)/python -m hyte_assets.lib.record_snapshots
 
 ## Regenerate the seeded demo data in data/snapshots (documented in data/snapshots/README.md).
 demo-data: $(STAMP)

@@ -1,8 +1,10 @@
 """TEAviisari (THL's benchmark of municipal health-promotion activity) and the hyte-kerroin inputs.
 
-No TEAviisari cube of THL's open-data API is cited yet, so the process answers and sector
-scores come from maintained files (one row per municipality × indicator × collection year);
-`HYTE_TEA_CUBE` switches to the cube API once one is known.
+No TEAviisari cube of THL's open-data API is cited yet (the cube names and node ids are
+unknown, see ../shared/reference/hyte-kerroin.md §8), so the process answers and sector scores
+come from maintained files: one row per municipality × indicator × collection year. The cube
+client (`hyte_assets.lib.thl_cube`, resource `thl_cube`) is built and tested against the
+JSON-stat variant, ready to replace the file once a cube is cited.
 """
 
 import dagster as dg

@@ -1,0 +1,148 @@
+"""The offline default: seeded snapshot generation, honest is_demo flags, city deliveries, hyte view."""
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from hyte_assets.definitions import defs
+from hyte_assets.defs.sources.local_deliveries import local_files_sensor
+from hyte_assets.lib import demo_data
+from hyte_assets.lib.record_snapshots import record
+from hyte_assets_tests.stub_servers import StubServer
+
+PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(
+        PROJECT_DATA, data, ignore=shutil.ignore_patterns("warehouse", "exports", "cache", "reports")
+    )
+    monkeypatch.setenv("HYTE_DATA_DIR", str(data))
+    monkeypatch.setenv("HYTE_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.delenv("HYTE_SOURCE_MODE", raising=False)
+    return {"data": data, "db": tmp_path / "warehouse.duckdb"}
+
+
+def run(selection: dg.AssetSelection) -> dg.ExecuteInProcessResult:
+    definitions = dg.Definitions.merge(
+        defs(),
+        dg.Definitions(
+            jobs=[dg.define_asset_job("t", selection=selection, executor_def=dg.in_process_executor)]
+        ),
+    )
+    return definitions.resolve_job_def("t").execute_in_process(instance=dg.DagsterInstance.ephemeral())
+
+
+def query(db: Path, sql: str):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(sql).df()
+
+
+def test_demo_generator_is_seeded_and_reproducible(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    demo_data.generate(first, local_dir=first / "local")
+    demo_data.generate(second, local_dir=second / "local")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert len(files) > 10
+    _, mismatch, errors = filecmp.cmpfiles(first, second, [str(f) for f in files], shallow=False)
+    assert mismatch == [] and errors == []
+    # The shipped snapshot is exactly what the generator writes.
+    shipped = PROJECT_DATA / "snapshots"
+    _, mismatch, errors = filecmp.cmpfiles(
+        first, shipped, [str(f) for f in files if f.parts[0] != "local"], shallow=False
+    )
+    assert mismatch == [] and errors == []
+
+
+def test_only_cited_values_are_real_after_ingest(env):
+    assert run(
+        dg.AssetSelection.groups("catalog", "sources")
+        - dg.AssetSelection.keys("employment_monthly", "employment_values")
+    ).success
+    real = query(
+        env["db"], "select measure_id, region_code, period, value from raw.sotkanet_values where not is_demo"
+    )
+    # Koulutuksen ulkopuolella 17–24 in Heinola: 2009–2011 (2013 API pull) and 2024 (the plan).
+    assert sorted(zip(real["period"], real["value"], strict=True)) == [
+        ("2009", 12.7),
+        ("2010", 14.1),
+        ("2011", 13.2),
+        ("2024", 11.7),
+    ]
+    statfin = query(env["db"], "select measure_id, period, value from raw.statfin_values where not is_demo")
+    assert statfin.values.tolist() == [["lasten_pienituloisuusaste", "2024", 19.9]]
+    local = query(env["db"], "select count(*) n, bool_and(is_demo) all_demo from raw.local_counts")
+    assert local["n"][0] > 0 and local["all_demo"][0]
+
+
+def test_bad_delivery_is_rejected_and_the_previous_rows_stay(env):
+    assert run(dg.AssetSelection.keys("plan_catalog", "local_deliveries")).success
+    before = query(env["db"], "select * from raw.local_counts order by all")
+    delivery = env["data"] / "local" / "demo_laskennat_2021-2025.csv"
+    text = delivery.read_text(encoding="utf-8-sig").splitlines()
+    fields = text[3].split(";")
+    fields[3] = "12,5x"
+    text[3] = ";".join(fields)
+    delivery.write_text("\n".join(text) + "\n", encoding="utf-8-sig")
+
+    result = run(dg.AssetSelection.keys("plan_catalog", "local_deliveries"))
+    [check] = [c for c in result.get_asset_check_evaluations() if c.check_name == "local_deliveries_accepted"]
+    assert not check.passed
+    rejected = query(env["db"], "select * from raw.local_rejections")
+    assert rejected[["file", "row", "column"]].values.tolist() == [
+        ["demo_laskennat_2021-2025.csv", "4", "arvo"]
+    ]
+    assert "12,5x" in rejected["problem"][0]
+    after = query(env["db"], "select * from raw.local_counts order by all")
+    assert after.drop(columns="fetched_at").equals(before.drop(columns="fetched_at"))
+
+
+def test_sensor_requests_a_run_only_when_a_delivery_changes(env):
+    context = dg.build_sensor_context(cursor=None)
+    first = local_files_sensor(context)
+    assert len(first.run_requests) == 1
+    unchanged = local_files_sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert isinstance(unchanged, dg.SkipReason)
+    (env["data"] / "local" / "uusi_laskenta.csv").write_text("mittari_id;ajanjakso;arvo\n", encoding="utf-8")
+    changed = local_files_sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert len(changed.run_requests) == 1 and changed.cursor != first.cursor
+
+
+def test_hyte_view_shows_the_published_figure_beside_the_reproduction(env):
+    selection = dg.AssetSelection.keys(
+        "plan_catalog", "sotkanet_regions", "population", "hyte_process_answers", "hyte_outcome_values"
+    ) | dg.AssetSelection.groups("hyte")
+    assert run(selection).success
+    published = query(env["db"], "select * from reports.hyte_published")
+    assert set(published["assumption_set"]) >= {"default", "relative_change", "clipped_abs"}
+    assert (published["published_eur_per_resident"] == 21.5).all()
+    assert published["is_demo"].all()  # inputs are demo data, and the table says so
+    kerroin = query(env["db"], "select * from reports.hyte_kerroin")
+    weighted = (kerroin["coefficient"] * kerroin["eur_total"] / kerroin["eur_per_resident"]).sum() / (
+        kerroin["eur_total"] / kerroin["eur_per_resident"]
+    ).sum()
+    assert weighted == pytest.approx(1.0)  # normalisation: population-weighted mean coefficient is 1
+    assert kerroin.loc[kerroin["municipality_code"] == "111", "rank_maakunta"].between(1, 10).all()
+    what_if = query(env["db"], "select * from reports.hyte_what_if")
+    assert what_if["gain_eur_total"].is_monotonic_decreasing and (what_if["gain_eur_total"] > 0).all()
+
+
+def test_record_snapshots_round_trips_through_the_stub(env, tmp_path):
+    recorded = tmp_path / "recorded"
+    shutil.copytree(env["data"] / "catalog", recorded / "catalog")
+    snapshots = env["data"] / "snapshots"
+    with (
+        StubServer("sotkanet", snapshots / "sotkanet") as sotkanet,
+        StubServer("statfin", snapshots / "statfin") as sf,
+    ):
+        counts = record(recorded, sotkanet.url, sf.url, range(2009, 2026))
+    assert counts == {"sotkanet_indicators": 1, "statfin_tables": 3}
+    for name in ("regions.json", "indicators.json", "json/3219.json"):
+        assert (recorded / "snapshots" / "sotkanet" / name).read_text(encoding="utf-8").strip()
+    assert (recorded / "snapshots" / "statfin" / "tyonv__12r5.data.json").exists()
