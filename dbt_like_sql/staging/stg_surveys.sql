@@ -1,27 +1,8 @@
--- Survey results (regional welfare survey, older people's survey, resident survey) in the long-form
--- contract; the raw `survey` column names the source, which decides the catalog measure's source.
+-- Survey results (regional welfare survey, older people's survey, resident survey) in the
+-- long-form contract; the raw `survey` column names the source (as in catalog.measures.source).
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
 select
-    trim(measure_id) as measure_id,
-    -- regional_survey | older_people_survey | resident_survey, as in catalog.measures.source
-    trim(survey) as source,
-    -- municipality codes are 3 characters, maakunta and wellbeing county codes 2, the country 'SSS'
-    case
-        when trim(region_level) = 'koko_maa' then 'SSS'
-        when trim(region_level) = 'kunta' and length(trim(region_code)) in (1, 2)
-            then lpad(trim(region_code), 3, '0')
-        when trim(region_level) in ('maakunta', 'hyvinvointialue') and length(trim(region_code)) = 1
-            then lpad(trim(region_code), 2, '0')
-        else trim(region_code)
-    end as region_code,
-    trim(region_level) as region_level,
-    coalesce(cast(year as integer), cast(left(trim(period), 4) as integer)) as year,
-    coalesce(nullif(trim(period), ''), cast(year as varchar)) as period,
-    coalesce(nullif(trim(group_type), ''), 'total') as group_type,
-    coalesce(nullif(trim(group_value), ''), 'total') as group_value,
-    cast(value as double) as value,
-    cast(abs_value as double) as abs_value,
-    cast(sample_size as double) as sample_size,
-    coalesce(cast(is_demo as boolean), true) as is_demo,
-    cast(fetched_at as timestamp) as fetched_at
+    measure_id, survey as source,
+    region_code, region_level, year, period, group_type, group_value,
+    value, abs_value, sample_size, is_demo, fetched_at
 from raw.survey_values

@@ -114,7 +114,7 @@ def test_codes_are_trimmed_and_padded(shaped_db, build):
     )
     build(shaped_db)
     codes = shaped_db.execute(
-        "select measure_id, region_code, region_level from staging.stg_sotkanet order by value"
+        "select measure_id, region_code, region_level from intermediate.int_values_unioned order by value"
     ).fetchall()
     assert codes == [("m1", "098", "kunta"), ("m1", "07", "maakunta"), ("m1", "SSS", "koko_maa")]
 
