@@ -1,6 +1,8 @@
-"""Jobs and schedules: the whole-graph refresh that `make run` and the quarterly schedule use."""
+"""Jobs and schedules: the whole-graph refresh (`make run`, quarterly) and the monthly employment fetch."""
 
 import dagster as dg
+
+from hyte_assets.defs.sources.statfin import employment_monthly_job
 
 refresh_all = dg.define_asset_job(
     name="refresh_all",
@@ -9,7 +11,29 @@ refresh_all = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
+# Most sources publish yearly or every second year; a quarterly refresh picks up each release
+# within three months. It runs at 06:00 Finnish time on the first day of each quarter.
+refresh_all_quarterly = dg.ScheduleDefinition(
+    name="refresh_all_quarterly",
+    job=refresh_all,
+    cron_schedule="0 6 1 1,4,7,10 *",
+    execution_timezone="Europe/Helsinki",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Refresh every source, check, model, report table, export and the annual report.",
+)
+
+# The employment review for month M is published in the second half of month M+1; on the 28th the
+# schedule fetches the partition of the month before (the latest complete one).
+employment_monthly_schedule = dg.build_schedule_from_partitioned_job(
+    employment_monthly_job,
+    name="employment_monthly_schedule",
+    day_of_month=28,
+    hour_of_day=6,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Fetch the newest month of the employment review (tyonv/12r5).",
+)
+
 
 @dg.definitions
 def schedules() -> dg.Definitions:
-    return dg.Definitions(jobs=[refresh_all])
+    return dg.Definitions(jobs=[refresh_all], schedules=[refresh_all_quarterly, employment_monthly_schedule])

@@ -9,8 +9,6 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
 
 # Line styles per region level: the municipality stands out, comparison areas recede.
 STYLES: dict[str, dict[str, object]] = {
@@ -32,26 +30,27 @@ class Line:
 
 
 class ChartRenderer:
-    """Renders line charts into one reused matplotlib figure; use as a context manager."""
+    """Renders line charts into one reused matplotlib figure and axes (not thread-safe)."""
 
     def __init__(self, width_in: float = 3.4, height_in: float = 1.9, dpi: int = 80) -> None:
         # Imported here: matplotlib costs ~0.3 s to import and only the report assets need it.
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
 
         self._figure = Figure(figsize=(width_in, height_in), dpi=dpi)
         FigureCanvasAgg(self._figure)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._figure.clear()
+        self._figure.subplots_adjust(left=0.16, right=0.94, top=0.95, bottom=0.14)
+        # One axes for every chart: clearing or re-creating axes rebuilds all tick artists,
+        # which is most of the cost of a small chart; removing the data artists is not.
+        axes = self._figure.add_subplot(1, 1, 1)
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        axes.tick_params(labelsize=7, length=2, pad=1)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        axes.grid(axis="y", linewidth=0.4, color="#dddddd")
+        self._axes = axes
 
     def line_chart(
         self,
@@ -66,11 +65,11 @@ class ChartRenderer:
         `target` draws the plan's target as a horizontal line; `demo` stamps "DEMO" on the chart
         so that a copied image cannot pass for official statistics.
         """
-        from matplotlib.ticker import FuncFormatter, MaxNLocator
+        from matplotlib.ticker import FuncFormatter
 
-        figure = self._figure
-        figure.clear()
-        axes = figure.add_subplot(1, 1, 1)
+        axes = self._axes
+        for artist in [*axes.lines, *axes.texts]:
+            artist.remove()
         for line in lines:
             style = STYLES.get(line.level, STYLES["koko_maa"])
             axes.plot(line.x, line.y, marker="o", markersize=2.5, **style)  # type: ignore[arg-type]
@@ -88,16 +87,16 @@ class ChartRenderer:
                 color="#b00020",
                 fontweight="bold",
             )
-        axes.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        axes.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        axes.set_autoscale_on(True)  # undo the previous chart's set_xlim
+        axes.relim()
+        axes.autoscale_view()
+        # A single survey round would otherwise get matplotlib's ±10 % of the year (1820–2226).
+        xs = [x for line in lines for x in line.x]
+        if xs and max(xs) - min(xs) < 2:
+            axes.set_xlim(min(xs) - 1, max(xs) + 1)
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _number(v, decimal_comma)))
-        axes.tick_params(labelsize=7, length=2, pad=1)
-        for side in ("top", "right"):
-            axes.spines[side].set_visible(False)
-        axes.grid(axis="y", linewidth=0.4, color="#dddddd")
-        figure.subplots_adjust(left=0.16, right=0.98, top=0.95, bottom=0.14)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        self._figure.savefig(buffer, format="png")
         return buffer.getvalue()
 
 

@@ -364,6 +364,52 @@ def _pxweb_metadata(
     }
 
 
+def _count_scale(unit: str, region: Region) -> float:
+    """Counts of a maakunta or the whole country are larger than a municipality's."""
+    if unit != "count" or region.level == "kunta":
+        return 1.0
+    return 40.0 if region.level == "maakunta" else 800.0
+
+
+def _employment_series(model: ValueModel, region: Region, months: list[str]) -> dict[str, dict[str, float]]:
+    """The monthly review's figures for one area, consistent with each other.
+
+    The rate and the labour force are random walks; the unemployed follow from them, and the
+    long-term, under-25 and foreign-national unemployed are shares of the unemployed, so a demo
+    month never has more long-term unemployed than unemployed. Real cited cells override.
+    """
+    table = "tyonv/12r5"
+
+    def walk(code: str, unit: str, scale: float = 1.0) -> dict[str, float]:
+        return model.series(
+            f"{table}:{code}",
+            f"statfin:{table}:{code}",
+            unit,
+            region.region_code,
+            "total",
+            months,
+            scale=scale,
+        )
+
+    rate = walk("TYOTOSUUS", "percent")
+    labour = walk("TYOVOIMATK", "count", 300 * _count_scale("count", region))
+    rng = _rng("employment-shares", region.region_code)
+    shares = {
+        "PITKAAIKAISTYOTTOMAT": rng.uniform(0.3, 0.45),
+        "TYOTTOMAT25": rng.uniform(0.09, 0.14),
+        "TYOTTOMATULK": rng.uniform(0.04, 0.1),
+    }
+    unemployed = {m: round(rate[m] / 100 * labour[m]) for m in months}
+    out = {"TYOTOSUUS": rate, "TYOVOIMATK": labour, "TYOTTOMATLOPUSSA": unemployed}
+    out.update({code: {m: round(unemployed[m] * share) for m in months} for code, share in shares.items()})
+    for code, series in out.items():
+        for month in months:
+            real = model.anchors.get((f"statfin:{table}:{code}", region.region_code, month, "total"))
+            if real is not None:
+                series[month] = real
+    return out
+
+
 def _statfin_files(
     out: Path, regions: list[Region], measures: list[dict[str, str]], model: ValueModel, scope: Scope
 ) -> int:
@@ -398,21 +444,25 @@ def _statfin_files(
         time_var = "timeperiod_m" if monthly else "timeperiod_y"
         cells: dict[tuple[str, str, str], float | None] = {}
         for region in area_regions:
-            for code in codes:
-                unit = units[(table, code)]
-                scale = 1.0
-                if unit == "count" and region.level != "kunta":
-                    scale = 40.0 if region.level == "maakunta" else 800.0
-                periods = scope.months if monthly else [str(y) for y in scope.years]
-                series = model.series(
-                    f"{table}:{code}",
-                    f"statfin:{table}:{code}",
-                    unit,
-                    region.region_code,
-                    "total",
-                    periods,
-                    scale=scale * (300 if code in ("vaerak-vaesto", "TYOVOIMATK") else 1),
-                )
+            periods = scope.months if monthly else [str(y) for y in scope.years]
+            generated = (
+                _employment_series(model, region, periods)
+                if monthly
+                else {
+                    code: model.series(
+                        f"{table}:{code}",
+                        f"statfin:{table}:{code}",
+                        units[(table, code)],
+                        region.region_code,
+                        "total",
+                        periods,
+                        scale=_count_scale(units[(table, code)], region)
+                        * (300 if code == "vaerak-vaesto" else 1),
+                    )
+                    for code in codes
+                }
+            )
+            for code, series in generated.items():
                 for period, value in series.items():
                     cells[(region.statfin_code, period.replace("-", "M"), code)] = value
         # One suppressed cell (a small municipality's youth count) shows how suppression looks.

@@ -11,14 +11,15 @@ official statistic.
 import base64
 import datetime as dt
 import html
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from hyte_assets.lib.charts import ChartRenderer, Line
+from hyte_assets.lib.warehouse import table_exists
 
 LANGUAGES = ("fi", "en")
 HYTE_TABLES = ("reports.hyte_kerroin", "reports.hyte_what_if", "reports.hyte_published")
@@ -58,14 +59,6 @@ class ReportData:
         ]
         flags = pd.concat([p.astype(bool) for p in parts], ignore_index=True)
         return int(flags.sum()), len(flags)
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    schema, _, table = name.partition(".")
-    found = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
-    ).fetchone()
-    return bool(found and found[0])
 
 
 def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
@@ -240,7 +233,7 @@ TEXT: dict[str, dict[str, str]] = {
         "generated": "Laadittu {generated}. Tiedot tilanteesta {as_of}.",
         "banner_title": "Huom! Raportissa on demoaineistoa.",
         "banner": "{demo} / {total} raportin luvusta on ohjelmallisesti tuotettuja demoarvoja. Ne eivät ole "
-        "virallisia tilastoja eivätkä kuvaa {name}n todellista tilannetta. Demoarvot on merkitty "
+        "virallisia tilastoja eivätkä kuvaa todellista tilannetta. Demoarvot on merkitty "
         "raportissa merkinnällä DEMO.",
         "summary": "Yhteenveto teemoittain",
         "theme": "Teema",
@@ -278,7 +271,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_status": "ei tilatietoa",
         "hyte": "Hyte-kerroin",
         "hyte_missing": "Hyte-kerroimen taulut eivät ole vielä valmiina; osio täydentyy, kun ne on laskettu.",
-        "hyte_text": "Mallin mukaan {name}n hyte-kerroin maksuvuodelle {year} on {coef} eli {eur} €/asukas "
+        "hyte_text": "{name}: mallin mukainen hyte-kerroin maksuvuodelle {year} on {coef} eli {eur} €/asukas "
         "({total} € yhteensä). Sijoitus maakunnassa {rank_mk}., koko maassa {rank}. Luku on mallin "
         "toisinto, ei virallinen laskelma (oletusjoukko {set}; perushinta {price} €/asukas: {price_source}).",
         "hyte_published": "Suunnitelmassa ilmoitettu lisäosa: {eur} €/asukas ({source}).",
@@ -314,7 +307,7 @@ TEXT: dict[str, dict[str, str]] = {
         "generated": "Generated {generated}. Data as of {as_of}.",
         "banner_title": "Note: this report contains demo data.",
         "banner": "{demo} of the {total} figures in this report are generated demo values. They are not "
-        "official statistics and do not describe the real situation in {name}. Demo values are "
+        "official statistics and do not describe the real situation. Demo values are "
         "marked DEMO.",
         "summary": "Summary by theme",
         "theme": "Theme",
@@ -351,11 +344,12 @@ TEXT: dict[str, dict[str, str]] = {
         "comment": "Comment",
         "no_status": "no status delivered",
         "hyte": "Hyte coefficient",
-        "hyte_missing": "The hyte-kerroin tables have not been built yet; this section fills in once they are.",
-        "hyte_text": "By the model, {name}'s hyte coefficient for payment year {year} is {coef}, i.e. {eur} € per "
-        "resident ({total} € in all). Rank in the maakunta {rank_mk}, in Finland {rank}. The figure is a "
-        "reproduction, not the official calculation (assumption set {set}; base price {price} € per "
-        "resident: {price_source}).",
+        "hyte_missing": "The hyte-kerroin tables have not been built yet; this section fills in once "
+        "they are.",
+        "hyte_text": "{name}: by the model, the hyte coefficient for payment year {year} is {coef}, i.e. "
+        "{eur} € per resident ({total} € in all). Rank in the maakunta {rank_mk}, in Finland {rank}. "
+        "The figure is a reproduction, not the official calculation (assumption set {set}; "
+        "base price {price} € per resident: {price_source}).",
         "hyte_published": "Bonus stated in the plan: {eur} € per resident ({source}).",
         "what_if": "What if: improving one indicator at a time",
         "indicator": "Indicator",
@@ -419,13 +413,14 @@ CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0 auto;max-width:1180px;
 padding:1.5rem;color:#1d1d1d;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{margin-top:2.4rem;border-bottom:2px solid #1f4e79;color:#1f4e79}
-h3{margin-top:1.8rem}.muted{color:#555;font-size:.9rem}
+h3{margin-top:1.8rem}.muted{color:#555;font-size:.9rem}td .muted{font-size:.72rem}
 .banner{background:#fdecea;border:2px solid #b00020;padding:.8rem 1rem;margin:1rem 0;border-radius:4px}
 .banner strong{color:#b00020}
-table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.6rem 0}
+table{border-collapse:collapse;width:100%;font-size:.8rem;margin:.6rem 0}
+.scroll{overflow-x:auto}
 th,td{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-align:top}
 th{background:#f3f5f8}td.num{text-align:right;white-space:nowrap}
-.st{white-space:nowrap;font-weight:600}.st-improving{color:#2e7d32}.st-worsening{color:#b00020}
+.st{font-weight:600}.st-improving{color:#2e7d32}.st-worsening{color:#b00020}
 .st-target_met{color:#2e7d32}.st-stable,.st-not_judged{color:#555}.st-no_data{color:#999}
 .demo{display:inline-block;font-size:.65rem;font-weight:700;color:#fff;background:#b00020;
 border-radius:3px;padding:0 .25rem;margin-left:.25rem;vertical-align:middle}
@@ -449,7 +444,9 @@ def render_report(
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}: use one of {LANGUAGES}")
     r = _Renderer(data, charts, lang)
-    generated = (generated_at or dt.datetime.now()).strftime("%d.%m.%Y %H:%M" if lang == "fi" else "%Y-%m-%d %H:%M")
+    generated = (generated_at or dt.datetime.now()).strftime(
+        "%d.%m.%Y %H:%M" if lang == "fi" else "%Y-%m-%d %H:%M"
+    )
     as_of = data.as_of.strftime("%d.%m.%Y") if lang == "fi" else data.as_of.isoformat()
     demo, total = data.demo_counts()
     body = [
@@ -461,7 +458,7 @@ def render_report(
         body.append(
             "<div class='banner' role='alert' id='demo-banner'>"
             f"<strong>{r.t('banner_title')}</strong> "
-            f"{r.t('banner', demo=demo, total=total, name=data.municipality_name)}</div>"
+            f"{r.t('banner', demo=demo, total=total)}</div>"
         )
     body += [r.summary(), *(r.theme(theme) for theme in data.themes.itertuples()), r.hyte(), r.sources()]
     body.append(f"<p class='muted'>{r.t('method')}</p>")
@@ -479,20 +476,24 @@ class _Renderer:
     def __init__(self, data: ReportData, charts: Mapping[str, bytes], lang: str) -> None:
         self.data = data
         self.charts = charts
-        self.lang = lang
         self.fi = lang == "fi"
         self.text = TEXT[lang]
 
     def t(self, key: str, **values: object) -> str:
         return self.text[key].format(**{k: _esc(v) for k, v in values.items()})
 
-    def title(self, row: object) -> str:
-        return _esc(getattr(row, "title_fi" if self.fi else "title_en") or getattr(row, "title_fi"))
+    def raw_title(self, row: Any) -> str:
+        """The row's title in the report language, the Finnish one where no translation exists."""
+        return str(getattr(row, "title_fi" if self.fi else "title_en") or row.title_fi)
 
-    def number(self, value: object, decimals: int | None = None) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    def title(self, row: Any) -> str:
+        return _esc(self.raw_title(row))
+
+    def number(self, value: Any, decimals: int | None = None) -> str:
+        """Finnish number format (1\u00a0234,5) in Finnish, 1,234.5 in English; a dash for NULL."""
+        if pd.isna(value):
             return "–"
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
         if decimals is None:
             decimals = 0 if abs(number) >= 100 or number.is_integer() else 1 if abs(number) >= 1 else 2
         text = f"{number:,.{decimals}f}"
@@ -500,23 +501,23 @@ class _Renderer:
             text = text.replace(",", "\u00a0").replace(".", ",")
         return text.replace("-", "−")
 
-    def value(self, value: object, unit: str) -> str:
-        if value is None or pd.isna(value):  # type: ignore[call-overload]
+    def value(self, value: Any, unit: str) -> str:
+        if pd.isna(value):
             return "–"
         if unit == "yes_no":
-            return self.text["yes"] if float(value) >= 0.5 else self.text["no"]  # type: ignore[arg-type]
+            return self.text["yes"] if float(value) >= 0.5 else self.text["no"]
         return self.number(value) + UNITS.get(unit, ("", ""))[0 if self.fi else 1]
 
     def source(self, key: object) -> str:
         names = SOURCES.get(str(key))
         return _esc(names[0 if self.fi else 1] if names else key)
 
-    def status(self, row: object) -> str:
-        status = str(getattr(row, "status"))
-        judged = bool(getattr(row, "is_judged"))
+    def status(self, row: Any) -> str:
+        status = str(row.status)
+        judged = bool(row.is_judged)
         key = status if judged or status in ("no_data", "target_met") else "not_judged"
         label = self.text[key]
-        rule = getattr(row, "status_rule", "")
+        rule = row.status_rule
         if key == "not_judged" and f"rule_{rule}" in self.text:
             label += f" ({self.text[f'rule_{rule}']})"
         return f"<span class='st st-{key}' data-status='{key}'>{STATUS_MARKS[key]} {label}</span>"
@@ -526,7 +527,16 @@ class _Renderer:
 
     def summary(self) -> str:
         t = self.text
-        head = ["theme", "measures", "with_data", "improving", "stable", "worsening", "target_met", "not_judged"]
+        head = [
+            "theme",
+            "measures",
+            "with_data",
+            "improving",
+            "stable",
+            "worsening",
+            "target_met",
+            "not_judged",
+        ]
         rows = [
             [
                 self.title(th) + self.demo(th.any_demo),
@@ -547,29 +557,28 @@ class _Renderer:
         ]
         return f"<h2>{t['summary']}</h2>" + _table([t[h] for h in head], rows, numeric_from=1)
 
-    def theme(self, theme: object) -> str:
-        goals = self.data.goals[self.data.goals["theme_id"] == getattr(theme, "theme_id")]
+    def theme(self, theme: Any) -> str:
+        goals = self.data.goals[self.data.goals["theme_id"] == theme.theme_id]
         summary = getattr(theme, "summary_fi" if self.fi else "summary_en")
         parts = [
-            f"<section class='theme' id='{_esc(getattr(theme, 'theme_id'))}'>",
-            f"<h2>{self.t('theme_heading', no=getattr(theme, 'theme_no'), title='')}{self.title(theme)}</h2>",
+            f"<section class='theme' id='{_esc(theme.theme_id)}'>",
+            f"<h2>{self.t('theme_heading', no=theme.theme_no, title=self.raw_title(theme))}</h2>",
             f"<p>{_esc(summary)}</p>",
             *(self.goal(goal) for goal in goals.itertuples()),
             "</section>",
         ]
         return "".join(parts)
 
-    def goal(self, goal: object) -> str:
-        goal_id = str(getattr(goal, "goal_id"))
+    def goal(self, goal: Any) -> str:
+        goal_id = str(goal.goal_id)
         rows = self.data.indicators[self.data.indicators["goal_id"] == goal_id]
         summary = getattr(goal, "summary_fi" if self.fi else "summary_en")
         parts = [
             f"<section class='goal' id='{_esc(goal_id)}'>",
-            f"<h3>{self.t('goal_heading', no=getattr(goal, 'goal_no'), title='')}"
-            f"<span class='goal-title'>{self.title(goal)}</span></h3>",
+            f"<h3>{self.t('goal_heading', no=goal.goal_no, title=self.raw_title(goal))}</h3>",
             f"<p>{_esc(summary)}</p>",
         ]
-        worst = getattr(goal, "worst_moving")
+        worst = goal.worst_moving
         if isinstance(worst, str) and worst:
             parts.append(f"<p>{self.t('worst', items=worst)}</p>")
         parts += [self.scorecard(rows), self.goal_charts(rows), self.actions(goal_id), "</section>"]
@@ -588,10 +597,10 @@ class _Renderer:
             group = "" if row.group_type == "total" else _esc(row.group_value)
             latest = self.value(row.latest_value, unit)
             if pd.notna(row.latest_period):
-                latest += f" <span class='muted'>({_esc(row.latest_period)})</span>"
+                latest += f"<br><span class='muted'>{_esc(row.latest_period)}</span>"
             baseline = self.value(row.baseline_value, unit)
             if pd.notna(row.baseline_period):
-                baseline += f" <span class='muted'>({_esc(row.baseline_period)})</span>"
+                baseline += f"<br><span class='muted'>{_esc(row.baseline_period)}</span>"
             age = "–" if pd.isna(row.data_age_years) else self.t("years", n=int(row.data_age_years))
             body.append(
                 [
@@ -600,14 +609,17 @@ class _Renderer:
                     latest + self.demo(row.is_demo and pd.notna(row.latest_value)),
                     baseline,
                     "–" if pd.isna(row.change_since_baseline) else self.number(row.change_since_baseline),
-                    self.value(row.maakunta_value, unit) + self.demo(row.comparison_is_demo),
-                    self.value(row.koko_maa_value, unit),
+                    self.value(row.maakunta_value, unit)
+                    + self.demo(row.comparison_is_demo and pd.notna(row.maakunta_value)),
+                    self.value(row.koko_maa_value, unit)
+                    + self.demo(row.comparison_is_demo and pd.notna(row.koko_maa_value)),
                     self.status(row),
                     age,
                     self.source(row.source),
                 ]
             )
-        return _table(head, body, numeric_from=2, numeric_to=6, css_class="scorecard")
+        table = _table(head, body, numeric_from=2, numeric_to=6, css_class="scorecard")
+        return f"<div class='scroll'>{table}</div>"
 
     def goal_charts(self, rows: pd.DataFrame) -> str:
         t = self.text
@@ -621,20 +633,27 @@ class _Renderer:
             label = self.title(row)
             if len(group) and group.iloc[0] != "total":
                 label += f" ({_esc(group.iloc[0])})"
-            caption = label + (f", {_esc(unit)}" if unit else "")
+            caption = label + (f", {_esc(unit)}" if unit and not label.endswith(_esc(unit)) else "")
             figures.append(
                 f"<figure data-measure='{_esc(row.measure_id)}'><img src='{png_data_uri(png)}' "
                 f"alt='{caption}' width='272' height='152'><figcaption>{caption}</figcaption></figure>"
             )
         if not figures:
             return f"<p class='muted'>{t['no_charts']}</p>"
+        keys = (
+            ("#1f4e79", "solid", _esc(self.data.municipality_name)),
+            ("#d9822b", "solid", _esc(self.data.comparison_name)),
+            ("#7f7f7f", "dashed", t["country"]),
+            ("#2e7d32", "dotted", t["target"]),
+        )
         legend = (
             "<p class='legend'>"
-            f"<span><i class='key' style='border-color:#1f4e79'></i>{_esc(self.data.municipality_name)}</span>"
-            f"<span><i class='key' style='border-color:#d9822b'></i>{_esc(self.data.comparison_name)}</span>"
-            f"<span><i class='key' style='border-color:#7f7f7f;border-top-style:dashed'></i>{t['country']}</span>"
-            f"<span><i class='key' style='border-color:#2e7d32;border-top-style:dotted'></i>{t['target']}</span>"
-            "</p>"
+            + "".join(
+                f"<span><i class='key' style='border-color:{color};border-top-style:{style}'></i>"
+                f"{label}</span>"
+                for color, style, label in keys
+            )
+            + "</p>"
         )
         return f"<h4>{t['charts']}</h4>{legend}<div class='charts'>{''.join(figures)}</div>"
 
@@ -654,17 +673,21 @@ class _Renderer:
             for row in rows.itertuples()
         ]
         table = _table([t["focus"], t["action"], t["status"], t["updated"], t["comment"]], body)
-        return f"<details class='actions'><summary>{self.t('actions', n=len(rows))}</summary>{table}</details>"
+        return (
+            f"<details class='actions'><summary>{self.t('actions', n=len(rows))}</summary>{table}</details>"
+        )
 
-    def date(self, value: object) -> str:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    def date(self, value: Any) -> str:
+        stamp = pd.Timestamp(value)
         return stamp.strftime("%d.%m.%Y" if self.fi else "%Y-%m-%d")
 
     def hyte(self) -> str:
         t = self.text
         kerroin = self.data.hyte.get("reports.hyte_kerroin")
         if kerroin is None or kerroin.empty:
-            return f"<section id='hyte'><h2>{t['hyte']}</h2><p class='muted'>{t['hyte_missing']}</p></section>"
+            return (
+                f"<section id='hyte'><h2>{t['hyte']}</h2><p class='muted'>{t['hyte_missing']}</p></section>"
+            )
         k = kerroin.iloc[0]
         parts = [
             f"<section id='hyte'><h2>{t['hyte']}{self.demo(k['is_demo'])}</h2>",
@@ -685,7 +708,11 @@ class _Renderer:
             + "</p>",
         ]
         published = self.data.hyte.get("reports.hyte_published")
-        if published is not None and len(published) and pd.notna(published["published_eur_per_resident"].iloc[0]):
+        if (
+            published is not None
+            and len(published)
+            and pd.notna(published["published_eur_per_resident"].iloc[0])
+        ):
             first = published.iloc[0]
             parts.append(
                 "<p>"
@@ -764,5 +791,6 @@ def _esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _true(flag: object) -> bool:
-    return flag is not None and not (isinstance(flag, float) and math.isnan(flag)) and flag is not pd.NA and bool(flag)
+def _true(flag: Any) -> bool:
+    """A nullable boolean cell: NULL (no delivered status, say) is not true."""
+    return bool(pd.notna(flag) and flag)

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import DATA_DIR, PipelineSettings, WarehouseResource
 from hyte_assets.defs.sources.sotkanet import GROUP, OWNERS, changed_metadata
@@ -32,7 +33,10 @@ def delivery_files(local_dir: Path) -> list[Path]:
     return sorted(p for p in local_dir.glob("*") if p.is_file() and p.suffix.lower() in DELIVERY_SUFFIXES)
 
 
-def normalise(kind: str, df: pd.DataFrame, sources: dict[str, str], fetched_at: pd.Timestamp) -> pd.DataFrame:
+def normalise(
+    kind: str, df: pd.DataFrame, sources: dict[str, str], fetched_at: pd.Timestamp, municipality: str
+) -> pd.DataFrame:
+    """Delivered rows in the long-form contract; the city's own counts are the configured municipality's."""
     is_demo = df["source_file"].str.startswith(DEMO_PREFIX)
     if kind == "toimenpiteet_tila":
         return df.assign(is_demo=is_demo)
@@ -40,7 +44,7 @@ def normalise(kind: str, df: pd.DataFrame, sources: dict[str, str], fetched_at: 
     base = df.assign(is_demo=is_demo, fetched_at=fetched_at, group_type="total")
     base.loc[base["group_value"] != "total", "group_type"] = "service"
     if kind == "laskennat":
-        return conform(base.assign(region_code="111", region_level="kunta"), extra)
+        return conform(base.assign(region_code=municipality, region_level="kunta"), extra)
     # survey: the catalog says which survey family a measure belongs to (regional_survey, ...)
     base = base.rename(columns={"survey": "survey_name"}).assign(survey=base["measure_id"].map(sources))
     return conform(base, {**extra, "survey": "string", "survey_name": "string"})
@@ -76,7 +80,9 @@ def local_deliveries(
         try:
             kind = detect_kind(path)
             delivered = load_delivery(path, kind, known_measure_ids=known)
-            loaded[kind].append(normalise(kind, delivered, sources, fetched_at))
+            loaded[kind].append(
+                normalise(kind, delivered, sources, fetched_at, settings.municipality_code.zfill(3))
+            )
         except SourceError as exc:
             context.log.error(str(exc))
             rejected.append({"file": path.name, "row": exc.row, "column": exc.column, "problem": exc.problem})
@@ -89,7 +95,9 @@ def local_deliveries(
         if any(len(f) for f in frames)
     }
     with warehouse.connect() as con:
-        changed, versions = write_if_changed(con, tables) if tables else (False, {"none": ""})
+        changed, versions = (
+            write_if_changed(con, guard(con, settings, tables)) if tables else (False, {"none": ""})
+        )
         rejected_frame = pd.DataFrame(rejected, columns=["file", "row", "column", "problem"])
         write_if_changed(con, {"raw.local_rejections": rejected_frame.astype(str)})
     counts = {name: len(frame) for name, frame in tables.items()}

@@ -9,6 +9,7 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
+from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
 from hyte_assets.lib.catalog import load_catalog
@@ -79,7 +80,7 @@ def sotkanet_regions(
         }
     )
     with warehouse.connect() as con:
-        changed, versions = write_if_changed(con, {"raw.sotkanet_regions": frame})
+        changed, versions = write_if_changed(con, guard(con, settings, {"raw.sotkanet_regions": frame}))
     comparison = {level: f"{r.title_fi} (id {r.id}, code {r.code})" for level, r in resolved.items()}
     context.log.info(f"comparison regions for {settings.municipality_code}: {comparison}")
     return dg.MaterializeResult(
@@ -138,7 +139,7 @@ def sotkanet_indicators(
         rows.append(row)
     frame = pd.DataFrame(rows).assign(fetched_at=fetch_time(settings))
     with warehouse.connect() as con:
-        changed, versions = write_if_changed(con, {"raw.sotkanet_indicators": frame})
+        changed, versions = write_if_changed(con, guard(con, settings, {"raw.sotkanet_indicators": frame}))
     failed = frame[frame["status"] != "ok"]
     return dg.MaterializeResult(
         metadata={
@@ -161,19 +162,18 @@ def fetch_values(
     warehouse: WarehouseResource,
     table: str,
     sources: tuple[str, ...],
-) -> tuple[pd.DataFrame, dict[str, object]]:
-    """Values of the title-checked indicators of these sources, in long form.
+) -> tuple[pd.DataFrame, dict[str, object], pd.DataFrame]:
+    """Values of the title-checked indicators of these sources in long form, with the regions in scope.
 
     An indicator that fails keeps its last good rows from the existing table, so one broken
     indicator never erases data the reports already show.
     """
     client = sotkanet.client(settings)
     fetched_at = fetch_time(settings)
-    with warehouse.connect(read_only=False) as con:
-        regions = read_table(con, "raw.sotkanet_regions")
+    with warehouse.connect() as con:
+        resolved = resolve_regions_frame(read_table(con, "raw.sotkanet_regions"), settings)
         checked = read_table(con, "raw.sotkanet_indicators")
         previous = read_table(con, table) if table_exists(con, table) else None
-    resolved = resolve_regions_frame(regions, settings)
     wanted = indicator_measures(settings, sources)
     ok_ids = set(checked.loc[checked["status"] == "ok", "indicator_id"])
     skipped = sorted(set(wanted["indicator_id"]) - ok_ids)
@@ -232,7 +232,12 @@ def fetch_values(
         "indicators_failed": dg.MetadataValue.json(failed),
         **{f"http_{k}": v for k, v in client.stats.as_dict().items()},
     }
-    return values, stats
+    return values, stats, resolved
+
+
+def scope_regions(warehouse: WarehouseResource, settings: PipelineSettings) -> pd.DataFrame:
+    with warehouse.connect() as con:
+        return resolve_regions_frame(read_table(con, "raw.sotkanet_regions"), settings)
 
 
 def resolve_regions_frame(regions: pd.DataFrame, settings: PipelineSettings) -> pd.DataFrame:
@@ -276,15 +281,17 @@ def sotkanet_values(
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     """Register indicators from Sotkanet (`/json`) in long form, plus demo rows where no id is cited."""
-    values, stats = fetch_values(context, settings, sotkanet, warehouse, "raw.sotkanet_values", ("sotkanet",))
+    values, stats, regions = fetch_values(
+        context, settings, sotkanet, warehouse, "raw.sotkanet_values", ("sotkanet",)
+    )
+    frame = conform(
+        pd.concat([values, demo_rows(settings, "sotkanet", regions)], ignore_index=True),
+        {"indicator_id": "Int64", "region_id": "Int64", "gender": "string"},
+    )
     with warehouse.connect() as con:
-        regions = resolve_regions_frame(read_table(con, "raw.sotkanet_regions"), settings)
-        frame = conform(
-            pd.concat([values, demo_rows(settings, "sotkanet", regions)], ignore_index=True),
-            {"indicator_id": "Int64", "region_id": "Int64", "gender": "string"},
-        )
-        changed, versions = write_if_changed(con, {"raw.sotkanet_values": frame})
-    return values_result(frame, changed, versions, stats)
+        tables = guard(con, settings, {"raw.sotkanet_values": frame})
+        changed, versions = write_if_changed(con, tables)
+    return values_result(tables["raw.sotkanet_values"], changed, versions, stats)
 
 
 def values_result(
@@ -322,18 +329,17 @@ def kouluterveyskysely_values(
 ) -> dg.MaterializeResult:
     """Kouluterveyskysely (school health survey) results by school level (4.–5. lk, 8.–9. lk, lukio,
     ammatillinen), from Sotkanet where an indicator id is cited, demo rows otherwise."""
-    values, stats = fetch_values(
+    values, stats, regions = fetch_values(
         context, settings, sotkanet, warehouse, "raw.kouluterveyskysely_values", ("kouluterveyskysely",)
     )
     extra = {"indicator_id": "Int64", "school_level": "string"}
+    frame = pd.concat([values, demo_rows(settings, "kouluterveyskysely", regions)], ignore_index=True)
+    frame["school_level"] = frame["group_value"].where(frame["group_type"] == "school_level")
+    frame = conform(frame, extra)
     with warehouse.connect() as con:
-        regions = resolve_regions_frame(read_table(con, "raw.sotkanet_regions"), settings)
-        demo = demo_rows(settings, "kouluterveyskysely", regions)
-        frame = pd.concat([values, demo], ignore_index=True)
-        frame["school_level"] = frame["group_value"].where(frame["group_type"] == "school_level")
-        frame = conform(frame, extra)
-        changed, versions = write_if_changed(con, {"raw.kouluterveyskysely_values": frame})
-    return values_result(frame, changed, versions, stats)
+        tables = guard(con, settings, {"raw.kouluterveyskysely_values": frame})
+        changed, versions = write_if_changed(con, tables)
+    return values_result(tables["raw.kouluterveyskysely_values"], changed, versions, stats)
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["plan_catalog"], tags={"source": "sotkanet"})
@@ -380,7 +386,9 @@ def sotkanet_indicator_resolution(
         )
     frame = pd.DataFrame(rows)
     with warehouse.connect() as con:
-        changed, versions = write_if_changed(con, {"raw.sotkanet_indicator_resolution": frame})
+        changed, versions = write_if_changed(
+            con, guard(con, settings, {"raw.sotkanet_indicator_resolution": frame})
+        )
     counts = frame["status"].value_counts().to_dict()
     return dg.MaterializeResult(
         metadata={

@@ -6,6 +6,7 @@ import re
 import dagster as dg
 import pandas as pd
 
+from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, StatFinResource, WarehouseResource
 from hyte_assets.defs.sources.sotkanet import (
@@ -15,6 +16,7 @@ from hyte_assets.defs.sources.sotkanet import (
     demo_rows,
     fetch_time,
     resolve_regions_frame,
+    scope_regions,
     sotkanet_regions,
     values_result,
 )
@@ -165,15 +167,14 @@ def statfin_values(
                 decoded, table, settings, dict(zip(group["content_code"], group["measure_id"], strict=True))
             )
         )
+    demo = demo_rows(settings, "statfin", scope_regions(warehouse, settings))
+    frame = conform(pd.concat([*frames, demo], ignore_index=True), STATFIN_EXTRA)
     with warehouse.connect() as con:
-        regions = resolve_regions_frame(read_table(con, "raw.sotkanet_regions"), settings)
-        frame = conform(
-            pd.concat([*frames, demo_rows(settings, "statfin", regions)], ignore_index=True), STATFIN_EXTRA
-        )
-        changed, versions = write_if_changed(con, {"raw.statfin_values": frame})
+        tables = guard(con, settings, {"raw.statfin_values": frame})
+        changed, versions = write_if_changed(con, tables)
     context.log.info(f"statfin tables: {sorted(refs['table_id'].unique())}")
     return values_result(
-        frame,
+        tables["raw.statfin_values"],
         changed,
         versions,
         {
@@ -200,7 +201,7 @@ def population(
         drop=True
     )
     with warehouse.connect() as con:
-        changed, versions = write_if_changed(con, {"raw.population": frame})
+        changed, versions = write_if_changed(con, guard(con, settings, {"raw.population": frame}))
     return dg.MaterializeResult(
         metadata={
             **table_metadata(frame),
@@ -259,7 +260,8 @@ def employment_monthly(
             read_table(con, "raw.employment_monthly") if table_exists(con, "raw.employment_monthly") else None
         )
         kept = previous[~previous["period"].isin(months)] if previous is not None else None
-        replace_tables(con, {"raw.employment_monthly": pd.concat([kept, frame], ignore_index=True)})
+        merged = pd.concat([kept, frame], ignore_index=True)
+        replace_tables(con, guard(con, settings, {"raw.employment_monthly": merged}))
     missing = sorted(set(months) - set(frame["period"]))
     return dg.MaterializeResult(
         metadata={
@@ -313,9 +315,10 @@ def employment_values(settings: PipelineSettings, warehouse: WarehouseResource) 
         STATFIN_EXTRA,
     )
     with warehouse.connect() as con:
-        changed, versions = write_if_changed(con, {"raw.employment_values": frame})
+        tables = guard(con, settings, {"raw.employment_values": frame})
+        changed, versions = write_if_changed(con, tables)
     latest = monthly_rows["period"].max()
-    return values_result(frame, changed, versions, {"latest_month": latest})
+    return values_result(tables["raw.employment_values"], changed, versions, {"latest_month": latest})
 
 
 employment_monthly_job = dg.define_asset_job(

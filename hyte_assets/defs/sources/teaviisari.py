@@ -10,6 +10,7 @@ JSON-stat variant, ready to replace the file once a cube is cited.
 import dagster as dg
 import pandas as pd
 
+from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.defs.sources.sotkanet import GROUP, OWNERS, changed_metadata, fetch_time
@@ -24,7 +25,10 @@ def read_maintained(settings: PipelineSettings, relative: str, required: list[st
     path = settings.data_path / "snapshots" / relative
     if not path.exists():
         raise SourceError("teaviisari", "maintained file is missing", file=str(path))
-    df = pd.read_csv(path, dtype={"municipality_code": str})
+    try:
+        df = pd.read_csv(path, dtype={"municipality_code": str}, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise SourceError("teaviisari", f"not a UTF-8 CSV file: {exc}", file=str(path)) from exc
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise SourceError(
@@ -54,7 +58,7 @@ def teaviisari_values(settings: PipelineSettings, warehouse: WarehouseResource) 
         {"sector": "string"},
     )
     with warehouse.connect() as con:
-        changed, versions = write_if_changed(con, {"raw.teaviisari_values": frame})
+        changed, versions = write_if_changed(con, guard(con, settings, {"raw.teaviisari_values": frame}))
     return dg.MaterializeResult(
         metadata={
             **table_metadata(frame, ["region_code", "sector", "year", "value", "is_demo"]),
@@ -74,7 +78,9 @@ def hyte_process_answers(settings: PipelineSettings, warehouse: WarehouseResourc
     )
     answers["is_demo"] = answers["is_demo"].astype(str).str.lower().eq("true")
     with warehouse.connect() as con:
-        changed, versions = write_if_changed(con, {"raw.hyte_process_answers": answers}, ignore_columns=())
+        changed, versions = write_if_changed(
+            con, guard(con, settings, {"raw.hyte_process_answers": answers}), ignore_columns=()
+        )
     return dg.MaterializeResult(
         metadata={
             **table_metadata(answers),
@@ -94,7 +100,9 @@ def hyte_outcome_values(settings: PipelineSettings, warehouse: WarehouseResource
     )
     values["is_demo"] = values["is_demo"].astype(str).str.lower().eq("true")
     with warehouse.connect() as con:
-        changed, versions = write_if_changed(con, {"raw.hyte_outcome_values": values}, ignore_columns=())
+        changed, versions = write_if_changed(
+            con, guard(con, settings, {"raw.hyte_outcome_values": values}), ignore_columns=()
+        )
     return dg.MaterializeResult(
         metadata={
             **table_metadata(values),

@@ -1,0 +1,426 @@
+"""Report outputs: the annual report, exports, column contracts, schedules, freshness and the
+run-failure note.
+
+Two warehouses are used. A small hand-made one (the real catalog, a few generated series, and the
+real SQL report models on top) shows the report's behaviour case by case, with or without demo
+data. A snapshot run of the whole graph (checks left out: they judge data quality, not shapes)
+is what the contract, export and browser tests read.
+"""
+
+import csv
+import datetime as dt
+import html
+import io
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import pytest
+
+from hyte_assets.definitions import defs
+from hyte_assets.defs.reports.freshness import SOURCE_FRESHNESS
+from hyte_assets.defs.reports.sensors import run_failure_note
+from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
+from hyte_assets.lib.catalog import load_catalog
+from hyte_assets.lib.charts import ChartRenderer
+from hyte_assets.lib.errors import SourceError
+from hyte_assets.lib.exports import export_tables
+from hyte_assets.lib.publish import serving_path
+from hyte_assets.lib.report_html import load_report_data, render_charts, render_report
+from hyte_assets.lib.sql_models import discover, materialize, topological_order
+from hyte_assets.lib.warehouse import replace_tables
+from hyte_assets_tests.e2e import chromium
+
+REPO = Path(__file__).resolve().parents[1]
+CATALOG = load_catalog(REPO / "data" / "catalog")
+GOAL_TITLES = list(CATALOG.goals["title_fi"])
+CONTRACTS = REPO / "docs" / "report-tables.md"
+MONTHS = {
+    "dagster/asset_partition_range_start": "2023-01-01",
+    "dagster/asset_partition_range_end": "2026-10-01",
+}
+RENDER_LIMIT_S = 10.0
+
+
+# --- a small hand-made warehouse -----------------------------------------------------------------
+
+
+def charted_measures() -> list[str]:
+    """Every third catalog measure gets a series; the rest have no data at all."""
+    return list(CATALOG.measures["measure_id"].iloc[::3])
+
+
+def build_small_warehouse(path: Path, *, demo: bool) -> None:
+    """The real catalog, generated 2019–2025 series for Heinola, Päijät-Häme and Finland, one
+    delivered action status, then the real SQL models marts.measure_series and reports.*."""
+    units = CATALOG.measures.set_index("measure_id")["unit"].str.strip()
+    rows = []
+    for n, measure_id in enumerate(charted_measures()):
+        for code, level, name, offset in (
+            ("111", "kunta", "Heinola", 0.0),
+            ("07", "maakunta", "Päijät-Häme", 2.0),
+            ("SSS", "koko_maa", "Koko maa", 4.0),
+        ):
+            for year in range(2019, 2026):
+                value = 1.0 if units[measure_id] == "yes_no" else 20.0 + n + offset + (year - 2019) * 0.7
+                rows.append(
+                    {
+                        "measure_id": measure_id,
+                        "source": "sotkanet",
+                        "region_code": code,
+                        "region_name": name,
+                        "region_level": level,
+                        "year": year,
+                        "period": str(year),
+                        "group_type": "total",
+                        "group_value": "total",
+                        "value": value,
+                        "abs_value": None,
+                        "sample_size": None,
+                        "unit": units[measure_id],
+                        "is_demo": demo,
+                        "fetched_at": pd.Timestamp("2026-11-30 06:00"),
+                    }
+                )
+    tables = {
+        **CATALOG.tables(),
+        "catalog.min_change": pd.read_csv(REPO / "data" / "scorecard" / "min_change.csv"),
+        "marts.indicator_values": pd.DataFrame(rows).astype({"abs_value": float, "sample_size": float}),
+        "meta.settings": pd.DataFrame(
+            {"municipality_code": ["111"], "as_of_date": [dt.date(2026, 11, 30)], "source_mode": ["snapshot"]}
+        ),
+        "staging.stg_regions": pd.DataFrame(
+            {
+                "region_code": ["111", "07", "09", "SSS"],
+                "region_level": ["kunta", "maakunta", "hyvinvointialue", "koko_maa"],
+                "region_name": ["Heinola", "Päijät-Häme", "Päijät-Hämeen hyvinvointialue", "Koko maa"],
+                "maakunta_code": ["07", None, None, None],
+                "hyvinvointialue_code": ["09", None, None, None],
+            }
+        ),
+        "raw.action_status": pd.DataFrame(
+            {
+                "action_id": ["a070"],
+                "status": ["käynnissä"],
+                "updated_at": [pd.Timestamp("2026-11-30")],
+                "comment": ["Suunnitelmassa merkitty (menossa)."],
+                "source_file": ["toimenpiteet_tila.csv"],
+                "source_row": [2],
+                "is_demo": [False],
+            }
+        ),
+    }
+    models, _ = discover(REPO / "dbt_like_sql")
+    wanted = [
+        m for m in topological_order(models) if m.table == "marts.measure_series" or m.schema == "reports"
+    ]
+    con = duckdb.connect(str(path))
+    try:
+        replace_tables(con, tables)
+        for model in wanted:
+            missing = [t for t in model.reads if t not in tables and t not in {m.table for m in wanted}]
+            assert not missing, f"{model.table} now reads {missing}: add them to build_small_warehouse"
+            materialize(con, model)
+    finally:
+        con.close()
+
+
+def render_small(tmp_path: Path, *, demo: bool, lang: str = "fi") -> str:
+    path = tmp_path / f"small_{demo}.duckdb"
+    build_small_warehouse(path, demo=demo)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        data = load_report_data(con)
+    finally:
+        con.close()
+    return render_report(data, render_charts(data, ChartRenderer()), lang=lang)
+
+
+def figures(report: str) -> set[str]:
+    return set(re.findall(r"<figure data-measure='([^']+)'>", report))
+
+
+def test_report_shows_every_goal_a_chart_per_measure_and_the_demo_banner(tmp_path: Path) -> None:
+    report = render_small(tmp_path, demo=True)
+
+    for title in GOAL_TITLES:
+        assert html.escape(title, quote=True) in report, title
+    assert figures(report) == set(charted_measures())
+    assert "id='demo-banner'" in report
+    assert "eivät ole virallisia tilastoja" in report
+    assert "käynnissä" in report  # the delivered action status
+    assert "ei tilatietoa" in report  # actions without a delivered status say so
+
+
+def test_no_banner_when_no_figure_is_demo(tmp_path: Path) -> None:
+    report = render_small(tmp_path, demo=False)
+
+    assert "demo-banner" not in report
+    assert ">DEMO<" not in report
+    assert figures(report) == set(charted_measures())
+
+
+def test_english_report(tmp_path: Path) -> None:
+    report = render_small(tmp_path, demo=True, lang="en")
+
+    for title in CATALOG.goals["title_en"]:
+        assert html.escape(title, quote=True) in report
+    assert "not official statistics" in report
+    assert "<html lang='en'>" in report
+
+
+# --- exports: Finnish Excel conventions ----------------------------------------------------------
+
+
+def test_exports_follow_finnish_excel_conventions(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    con.execute("create schema reports")
+    con.execute(
+        """
+        create table reports.sample as select * from (values
+            ('Hämeenlinna; keskusta', 12.5::double, 1234::bigint, true, timestamp '2026-11-30 06:00:00'),
+            ('ääkköset', -0.1 + 0.2, null, false, null),
+            (null, 1e-05, 7, null, timestamp '2025-01-01 00:00:00')
+        ) as t(name, share, total, flag, fetched_at)
+        """
+    )
+    exported = export_tables(con, ["reports.sample"], tmp_path)
+    source = con.execute("select * from reports.sample").fetchall()
+
+    assert [f.name for f in exported[0].files] == ["sample.parquet", "sample.csv", "sample.xlsx"]
+    raw = (tmp_path / "sample.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM, so Excel reads ä and ö"
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0] == "name;share;total;flag;fetched_at"
+    assert "\r\n" in text
+    assert '"Hämeenlinna; keskusta";12,5;1234;true;2026-11-30 06:00:00' in text
+    parsed = list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
+    for row, original in zip(parsed, source, strict=True):
+        share = float(row[1].replace(",", "."))
+        assert share == original[1], "decimal comma numbers round-trip exactly"
+        assert (int(row[2]) if row[2] else None) == original[2]
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "sample.xlsx").active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("name", "share", "total", "flag", "fetched_at")
+    assert values[1][1] == 12.5 and isinstance(values[1][1], float), "numbers stay numbers"
+    assert values[1][2] == 1234 and values[1][3] is True
+    assert values[2][1] == source[1][1]
+    assert values[1][4] == dt.datetime(2026, 11, 30, 6, 0)
+
+    assert con.execute(f"select * from '{tmp_path / 'sample.parquet'}'").fetchall() == source
+
+    (tmp_path / "dropped.csv").write_text("old", encoding="utf-8")
+    export_tables(con, ["reports.sample"], tmp_path)
+    assert not (tmp_path / "dropped.csv").exists(), "files of tables no longer published are removed"
+
+
+# --- a snapshot run of the whole graph -----------------------------------------------------------
+
+
+@dataclass
+class SnapshotRun:
+    data: Path
+    db: Path
+    report_seconds: float
+
+
+@pytest.fixture(scope="module")
+def snapshot_run(tmp_path_factory: pytest.TempPathFactory) -> SnapshotRun:
+    tmp = tmp_path_factory.mktemp("snapshot_run")
+    data = tmp / "data"
+    shutil.copytree(
+        REPO / "data", data, ignore=shutil.ignore_patterns("warehouse", "exports", "cache", "reports")
+    )
+    db = tmp / "warehouse" / "hyte.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HYTE_DUCKDB_PATH", str(db))
+        patch.setenv("HYTE_DATA_DIR", str(data))
+        for name in ("HYTE_SOURCE_MODE", "HYTE_MUNICIPALITY_CODE", "HYTE_REGION_SCOPE"):
+            patch.delenv(name, raising=False)
+        everything = dg.AssetSelection.all() - dg.AssetSelection.assets("employment_monthly")
+        everything = everything.without_checks()
+        job = dg.define_asset_job("report_shapes", selection=everything, executor_def=dg.in_process_executor)
+        loaded = dg.Definitions.merge(defs(), dg.Definitions(jobs=[job]))
+        monthly = loaded.resolve_job_def("employment_monthly_job").execute_in_process(tags=MONTHS)
+        assert monthly.success
+        result = loaded.resolve_job_def("report_shapes").execute_in_process()
+        assert result.success
+    report = result.asset_materializations_for_node("vuosiraportti")[0].metadata
+    seconds = sum(report[k].value for k in ("seconds_load", "seconds_charts", "seconds_html"))
+    return SnapshotRun(data=data, db=db, report_seconds=seconds)
+
+
+def read_contracts() -> dict[str, list[tuple[str, str]]]:
+    """`## schema.table` headings of docs/report-tables.md with their column | type rows."""
+    contracts: dict[str, list[tuple[str, str]]] = {}
+    table = None
+    for line in CONTRACTS.read_text(encoding="utf-8").splitlines():
+        if heading := re.fullmatch(r"## (\w+\.\w+)", line.strip()):
+            table = heading[1]
+            contracts[table] = []
+        elif table and line.startswith("|"):
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+            if cells[:2] != ["column", "type"] and not set(cells[0]) <= {"-"}:
+                contracts[table].append((cells[0], cells[1]))
+        elif line.startswith("## "):
+            table = None
+    return contracts
+
+
+def test_published_tables_match_their_contracts(snapshot_run: SnapshotRun) -> None:
+    con = duckdb.connect(str(serving_path(snapshot_run.db)), read_only=True)
+    try:
+        published: dict[str, list[tuple[str, str]]] = {}
+        for schema, table, column, data_type in con.execute(
+            "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+            "where not internal order by schema_name, table_name, column_index"
+        ).fetchall():
+            published.setdefault(f"{schema}.{table}", []).append((column, data_type))
+    finally:
+        con.close()
+    contracts = read_contracts()
+
+    assert sorted(published) == sorted(contracts), "tables published vs. documented in report-tables.md"
+    for name, columns in published.items():
+        assert columns == contracts[name], f"{name}: published columns differ from docs/report-tables.md"
+
+
+def test_snapshot_report(snapshot_run: SnapshotRun) -> None:
+    report = (snapshot_run.data / "reports" / "vuosiraportti_2026.html").read_text(encoding="utf-8")
+    con = duckdb.connect(str(snapshot_run.db), read_only=True)
+    try:
+        with_value = {
+            m
+            for (m,) in con.execute(
+                "select distinct measure_id from reports.scorecard_indicator where latest_value is not null"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+
+    for title in GOAL_TITLES:
+        assert html.escape(title, quote=True) in report
+    assert with_value <= figures(report), "every measure with a value for the municipality has a chart"
+    assert "id='demo-banner'" in report  # the snapshot is demo data
+    assert "Mitä jos" in report  # the hyte-kerroin what-if table
+    assert (snapshot_run.data / "reports" / "vuosiraportti_2026_en.html").exists()
+    assert snapshot_run.report_seconds < RENDER_LIMIT_S
+
+
+def test_snapshot_exports(snapshot_run: SnapshotRun) -> None:
+    con = duckdb.connect(str(serving_path(snapshot_run.db)), read_only=True)
+    try:
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'reports'"
+            ).fetchall()
+        ]
+        goals = con.execute(
+            "select goal_id, coverage from reports.scorecard_goal order by goal_id"
+        ).fetchall()
+    finally:
+        con.close()
+    exports = snapshot_run.data / "exports"
+
+    expected = {f"{table}.{ext}" for table in tables for ext in ("parquet", "csv", "xlsx")}
+    assert {p.name for p in exports.iterdir()} == expected
+    text = (exports / "scorecard_goal.csv").read_bytes().decode("utf-8")
+    assert text.startswith("\ufeffgoal_id;goal_no;")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert sorted((r["goal_id"], float(r["coverage"].replace(",", "."))) for r in rows) == goals
+
+
+def test_report_in_headless_chromium(snapshot_run: SnapshotRun, tmp_path: Path) -> None:
+    binary, why = chromium.find_or_install()
+    if binary is None:
+        pytest.skip(f"headless Chromium unavailable: {why}")
+    url = (snapshot_run.data / "reports" / "vuosiraportti_2026.html").as_uri()
+    dom = chromium.run(binary, url, tmp_path / "profile", "--dump-dom")
+    shot = chromium.run(binary, url, tmp_path / "profile2", f"--screenshot={tmp_path / 'report.png'}")
+
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    for title in GOAL_TITLES:
+        assert html.escape(title, quote=False) in dom.stdout, title
+    console = [line for line in dom.stderr.splitlines() + shot.stderr.splitlines() if "CONSOLE" in line]
+    assert not console, console
+    assert not chromium.uncaught_errors(dom.stderr)
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+# --- schedules, sensors, freshness ---------------------------------------------------------------
+
+
+def test_schedules_and_sensor_are_running_by_default() -> None:
+    loaded = defs()
+    quarterly = loaded.resolve_schedule_def("refresh_all_quarterly")
+    monthly = loaded.resolve_schedule_def("employment_monthly_schedule")
+    sensor = loaded.resolve_sensor_def("run_failure_note")
+
+    assert (quarterly.cron_schedule, quarterly.execution_timezone) == ("0 6 1 1,4,7,10 *", "Europe/Helsinki")
+    assert quarterly.job_name == "refresh_all"
+    assert monthly.job_name == "employment_monthly_job"
+    for status in (quarterly.default_status, monthly.default_status):
+        assert status == dg.DefaultScheduleStatus.RUNNING
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_every_source_asset_has_a_freshness_policy() -> None:
+    graph = defs().resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    sources = {key.to_user_string() for key in keys if graph.get(key).group_name == "sources"}
+
+    assert sources == set(SOURCE_FRESHNESS), "SOURCE_FRESHNESS must name exactly the source assets"
+    monthly = graph.get(dg.AssetKey("employment_monthly")).freshness_policy
+    assert monthly is not None and monthly.fail_window.to_timedelta() == dt.timedelta(days=45)
+
+
+def test_run_failure_note(tmp_path: Path) -> None:
+    db = tmp_path / "warehouse" / "hyte.duckdb"
+    db.parent.mkdir()
+    con = duckdb.connect(str(db))
+    try:
+        replace_tables(
+            con,
+            {
+                "raw.sotkanet_values": pd.DataFrame(
+                    {"value": [1.0], "is_demo": [True], "fetched_at": [pd.Timestamp("2026-10-01 06:00")]}
+                )
+            },
+        )
+    finally:
+        con.close()
+
+    @dg.asset(tags={"source": "sotkanet"})
+    def sotkanet_values() -> None:
+        raise SourceError("sotkanet", "HTTP 503 from /json after 4 retries")
+
+    instance = dg.DagsterInstance.ephemeral()
+    repository = dg.Definitions(assets=[sotkanet_values]).get_repository_def()
+    failed = dg.materialize([sotkanet_values], instance=instance, raise_on_error=False)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="run_failure_note",
+        dagster_instance=instance,
+        dagster_run=failed.dagster_run,
+        dagster_event=failed.get_run_failure_event(),
+        resources={
+            "warehouse": WarehouseResource(database=str(db)),
+            "settings": PipelineSettings(data_dir=str(tmp_path / "data")),
+        },
+        repository_def=repository,
+    ).for_run_failure()
+    run_failure_note(context)
+
+    note_path = tmp_path / "data" / "reports" / "run_failures" / f"{failed.run_id}.md"
+    note = note_path.read_text(encoding="utf-8")
+    assert "`sotkanet_values` (source `sotkanet`)" in note
+    assert "HTTP 503 from /json after 4 retries" in note
+    assert "| raw.sotkanet_values | 1 | 2026-10-01 06:00:00 | 1 |" in note
+    assert "has never been published" in note
