@@ -29,6 +29,8 @@ SOURCES = (
 POLARITIES = ("higher_better", "lower_better", "target", "context")
 SCHOOL_LEVELS = ("4.-5. lk", "8.-9. lk", "lukio", "ammatillinen")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+# A cited Statistics Finland source_ref: `<table>:<content code>`, e.g. `tyonv/12r5:TYOTOSUUS`.
+TABLE_REF = re.compile(r"^(?P<table>[a-z]+/[0-9a-z]+):(?P<code>[A-Za-z0-9_\-]+)$")
 
 COLUMNS: dict[str, list[str]] = {
     "themes": ["theme_id", "theme_no", "title_fi", "title_en"],

@@ -23,11 +23,12 @@ import argparse
 import csv
 import json
 import random
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hyte_assets.lib.catalog import TABLE_REF
+from hyte_assets.lib.pxweb import EMPLOYMENT_CODES
 from hyte_assets.lib.regions import Region, snapshot_regions
 
 SEED = 2026
@@ -64,15 +65,6 @@ PXWEB_AREA_VARIABLE = {
     "tjt/14ww": "alue_23_20250101",
     "vaerak/11re": "alue_23_20260101",
 }
-EMPLOYMENT_CODES = (
-    "TYOTOSUUS",
-    "TYOTTOMATLOPUSSA",
-    "TYOVOIMATK",
-    "TYOTTOMAT25",
-    "PITKAAIKAISTYOTTOMAT",
-    "TYOTTOMATULK",
-)
-REF = re.compile(r"^(?P<table>[a-z]+/[0-9a-z]+):(?P<code>[A-Za-z0-9_\-]+)$")
 
 
 @dataclass(frozen=True)
@@ -421,7 +413,7 @@ def _statfin_files(
     wanted: dict[str, set[str]] = {"vaerak/11re": {"vaerak-vaesto"}}
     units: dict[tuple[str, str], str] = {("vaerak/11re", "vaerak-vaesto"): "count"}
     for measure in measures:
-        match = REF.match(measure["source_ref"])
+        match = TABLE_REF.match(measure["source_ref"])
         if measure["source"] in ("statfin", "employment") and match:
             wanted.setdefault(match["table"], set()).add(match["code"])
             units[(match["table"], match["code"])] = measure["unit"]
@@ -693,7 +685,7 @@ def generate(
     for measure in measures:
         has_path = (
             measure["source"] in ("sotkanet", "kouluterveyskysely") and measure["source_ref"].isdigit()
-        ) or (measure["source"] in ("statfin", "employment") and REF.match(measure["source_ref"]))
+        ) or (measure["source"] in ("statfin", "employment") and TABLE_REF.match(measure["source_ref"]))
         if not has_path:
             demo.setdefault(measure["source"], []).extend(_demo_rows(measure, value_regions, model, scope))
     for source, rows in sorted(demo.items()):

@@ -43,6 +43,17 @@ log = logging.getLogger(__name__)
 SOURCE = "statfin"
 DEFAULT_BASE_URL = "https://pxdata.stat.fi/PXWeb/api/v1/fi/StatFin"
 FALLBACK_MIN_INTERVAL = 1.5
+# The monthly employment review (tyonv/12r5) figures the pipeline keeps; the long-term
+# unemployed share is derived from two of them (reference notes §6).
+EMPLOYMENT_TABLE = "tyonv/12r5"
+EMPLOYMENT_CODES = (
+    "TYOTOSUUS",
+    "TYOTTOMATLOPUSSA",
+    "TYOVOIMATK",
+    "TYOTTOMAT25",
+    "PITKAAIKAISTYOTTOMAT",
+    "TYOTTOMATULK",
+)
 # Top-level keys each supported response format must have.
 RESPONSE_KEYS = {
     "json-stat2": ("class", "id", "size", "dimension", "value"),

@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 
-from hyte_assets.lib.catalog import load_catalog
+from hyte_assets.lib.catalog import TABLE_REF, load_catalog
 from hyte_assets.lib.http import Request, Response, RetryingHttp, Transport
 from hyte_assets.lib.pxweb import DEFAULT_BASE_URL as STATFIN_URL
 from hyte_assets.lib.pxweb import PxWebClient, check_content_codes, find_variable
 from hyte_assets.lib.sotkanet import DEFAULT_BASE_URL as SOTKANET_URL
 from hyte_assets.lib.sotkanet import SotkanetClient
-
-REF = re.compile(r"^(?P<table>[a-z]+/[0-9a-z]+):(?P<code>[A-Za-z0-9_\-]+)$")
 
 
 class RecordingTransport:
@@ -62,7 +59,7 @@ def record(data_dir: Path, sotkanet_url: str, statfin_url: str, years: range) ->
     )
     tables: dict[str, set[str]] = {"vaerak/11re": {"vaerak-vaesto"}}
     for ref in measures["source_ref"]:
-        if match := REF.match(ref):
+        if match := TABLE_REF.match(ref):
             tables.setdefault(match["table"], set()).add(match["code"])
     for table, codes in tables.items():
         metadata = statfin.table_metadata(table)

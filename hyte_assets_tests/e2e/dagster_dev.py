@@ -107,12 +107,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _default_sigint() -> None:
-    # A shell without job control starts background commands with SIGINT ignored, and Python keeps
-    # an ignored SIGINT ignored: dagster dev would then never hear the interrupt that stops it.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 class RunFailed(AssertionError):
     """A run ended other than in SUCCESS; the message carries its error events."""
 
@@ -132,17 +126,26 @@ class DagsterDev:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> DagsterDev:
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"]
-                + ["-h", "127.0.0.1", "-p", str(self.port)],
-                cwd=REPO,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=_default_sigint,
-            )
+        # A shell without job control starts background commands with SIGINT ignored; children
+        # inherit an ignored signal, and dagster dev would never hear the interrupt that stops it.
+        # A handled signal is reset to the default on exec, so handle it while spawning.
+        ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        if ignored:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            with self.log_path.open("wb") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml"]
+                    + ["-h", "127.0.0.1", "-p", str(self.port)],
+                    cwd=REPO,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+        finally:
+            if ignored:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             self._wait_until_serving()
         except BaseException:

@@ -52,13 +52,17 @@ def asset_key_for(table: str, models: dict[str, SqlModel]) -> dg.AssetKey:
 def column_lineage(model: SqlModel, models: dict[str, SqlModel]) -> dg.TableColumnLineage | None:
     deps = {}
     for column, upstream in model.column_lineage.items():
-        found = []
-        for ref in upstream:
-            table, _, name = ref.rpartition(".")
-            if table in models or table in SOURCE_TABLES:
-                found.append(dg.TableColumnDep(asset_key=asset_key_for(table, models), column_name=name))
+        # Several tables can map to one asset (catalog.goals and catalog.themes → plan_catalog).
+        found = {
+            (asset_key_for(table, models), name)
+            for table, _, name in (ref.rpartition(".") for ref in upstream)
+            if table in models or table in SOURCE_TABLES
+        }
         if found:
-            deps[column] = found
+            deps[column] = [
+                dg.TableColumnDep(asset_key=key, column_name=name)
+                for key, name in sorted(found, key=lambda dep: (dep[0].to_user_string(), dep[1]))
+            ]
     return dg.TableColumnLineage(deps) if deps else None
 
 

@@ -1,8 +1,6 @@
 """Statistics Finland (StatFin PxWeb v1): income distribution, population, and the monthly
 employment review (työnvälitystilasto, table tyonv/12r5)."""
 
-import re
-
 import dagster as dg
 import pandas as pd
 
@@ -20,26 +18,21 @@ from hyte_assets.defs.sources.sotkanet import (
     sotkanet_regions,
     values_result,
 )
-from hyte_assets.lib.catalog import load_catalog
+from hyte_assets.lib.catalog import TABLE_REF, load_catalog
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.jsonstat import decode_jsonstat2
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.provenance import load_real_keys
-from hyte_assets.lib.pxweb import PxWebClient, check_content_codes, find_variable
+from hyte_assets.lib.pxweb import (
+    EMPLOYMENT_CODES,
+    EMPLOYMENT_TABLE,
+    PxWebClient,
+    check_content_codes,
+    find_variable,
+)
 from hyte_assets.lib.warehouse import read_table, replace_tables, table_exists, write_if_changed
 
 KINDS = {"python", "duckdb"}
-REF = re.compile(r"^(?P<table>[a-z]+/[0-9a-z]+):(?P<code>[A-Za-z0-9_\-]+)$")
-EMPLOYMENT_TABLE = "tyonv/12r5"
-# The monthly review's figures we always keep; the long-term share is derived from two of them.
-EMPLOYMENT_CODES = (
-    "TYOTOSUUS",
-    "TYOTTOMATLOPUSSA",
-    "TYOVOIMATK",
-    "TYOTTOMAT25",
-    "PITKAAIKAISTYOTTOMAT",
-    "TYOTTOMATULK",
-)
 POPULATION = ("vaerak/11re", "vaerak-vaesto")
 STATFIN_EXTRA = {"table_id": "string", "content_code": "string"}
 
@@ -59,7 +52,7 @@ def catalog_refs(settings: PipelineSettings, sources: tuple[str, ...]) -> pd.Dat
     """Catalog measures whose source_ref is a cited `table:content_code`."""
     measures = load_catalog(settings.data_path / "catalog").measures
     measures = measures[measures["source"].isin(sources)]
-    parsed = measures["source_ref"].str.extract(REF)
+    parsed = measures["source_ref"].str.extract(TABLE_REF)
     return measures.assign(table_id=parsed["table"], content_code=parsed["code"]).dropna(subset=["table_id"])
 
 
