@@ -131,14 +131,16 @@ class ValueModel:
         periods: Iterable[str],
         *,
         scale: float = 1.0,
+        volatility: float = 0.04,
     ) -> dict[str, float]:
+        """`volatility` is the relative step of the walk per period (4 % a year; less for months)."""
         low, high = UNIT_RANGES.get(unit, (10.0, 60.0))
         level = _rng(key, "level").uniform(low, high) * scale
         rng = _rng(key, region, group)
         value = level * (1 + rng.gauss(0, 0.15))
         out: dict[str, float] = {}
         for period in periods:
-            value = max(0.0, value * (1 + rng.gauss(0, 0.04)))
+            value = max(0.0, value * (1 + rng.gauss(0, volatility)))
             out[period] = value
         anchored = [
             (p, self.anchors[(item, region, p, group)])
@@ -372,7 +374,7 @@ def _employment_series(model: ValueModel, region: Region, months: list[str]) -> 
     """
     table = "tyonv/12r5"
 
-    def walk(code: str, unit: str, scale: float = 1.0) -> dict[str, float]:
+    def walk(code: str, unit: str, scale: float = 1.0, volatility: float = 0.015) -> dict[str, float]:
         return model.series(
             f"{table}:{code}",
             f"statfin:{table}:{code}",
@@ -381,16 +383,26 @@ def _employment_series(model: ValueModel, region: Region, months: list[str]) -> 
             "total",
             months,
             scale=scale,
+            volatility=volatility,
         )
 
     rate = walk("TYOTOSUUS", "percent")
-    labour = walk("TYOVOIMATK", "count", 300 * _count_scale("count", region))
+    labour = walk("TYOVOIMATK", "count", 300 * _count_scale("count", region), volatility=0.002)
     rng = _rng("employment-shares", region.region_code)
     shares = {
         "PITKAAIKAISTYOTTOMAT": rng.uniform(0.3, 0.45),
         "TYOTTOMAT25": rng.uniform(0.09, 0.14),
         "TYOTTOMATULK": rng.uniform(0.04, 0.1),
     }
+    # Where a month has real figures for both, the share is the real one (Heinola 2026-06: 534/1125).
+    for code in shares:
+        for month in sorted(months, reverse=True):
+            key = (region.region_code, month, "total")
+            part = model.anchors.get((f"statfin:{table}:{code}", *key))
+            whole = model.anchors.get((f"statfin:{table}:TYOTTOMATLOPUSSA", *key))
+            if part is not None and whole:
+                shares[code] = part / whole
+                break
     unemployed = {m: round(rate[m] / 100 * labour[m]) for m in months}
     out = {"TYOTOSUUS": rate, "TYOVOIMATK": labour, "TYOTTOMATLOPUSSA": unemployed}
     out.update({code: {m: round(unemployed[m] * share) for m in months} for code, share in shares.items()})
