@@ -14,6 +14,8 @@ The leading comment (`--` lines or a `/* */` block) is the description. Header l
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from contextlib import suppress
@@ -81,8 +83,17 @@ class _Parsed:
     tree: exp.Query
 
 
-def discover(root: Path) -> tuple[list[SqlModel], list[SqlTest]]:
+# Bump when what `discover` derives changes, so old manifests are not reused.
+MANIFEST_VERSION = 1
+
+
+def discover(root: Path, *, manifest: Path | None = None) -> tuple[list[SqlModel], list[SqlTest]]:
     """Read every model and test under `root`; models come back in dependency order.
+
+    With `manifest`, the result is cached there keyed by a hash of every SQL file: a code server
+    or run worker that loads unchanged SQL reuses it without importing or running sqlglot (parsing
+    and lineage are most of the code location's load time). Any changed, added or removed file
+    means a full parse, and the manifest is rewritten.
 
     Raises SourceError naming the file for anything that would otherwise fail later and less
     clearly: unparsable SQL, more than one statement, duplicate or self-referencing models,
@@ -90,6 +101,57 @@ def discover(root: Path) -> tuple[list[SqlModel], list[SqlTest]]:
     """
     if not root.is_dir():
         raise SourceError(SOURCE, "the SQL model folder does not exist", file=str(root))
+    if manifest is None:
+        return _discover(root)
+    digest = _tree_digest(root)
+    with suppress(OSError, ValueError, KeyError, TypeError):
+        cached = json.loads(manifest.read_text(encoding="utf-8"))
+        if cached["digest"] == digest:
+            models = _models_from_json(root, cached["models"])
+            return models, [SqlTest(**_fields(root, t)) for t in cached["tests"]]
+    models, tests = _discover(root)
+    payload = {
+        "digest": digest,
+        "models": [_to_json(root, m) for m in models],
+        "tests": [_to_json(root, t) for t in tests],
+    }
+    with suppress(OSError):  # a read-only checkout still loads, it just parses every time
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = manifest.with_suffix(".tmp")
+        tmp.write_text(json.dumps(payload), encoding="utf-8")
+        tmp.replace(manifest)
+    return models, tests
+
+
+def _tree_digest(root: Path) -> str:
+    digest = hashlib.sha256(f"v{MANIFEST_VERSION}".encode())
+    for path in sorted(root.rglob("*.sql")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _to_json(root: Path, item: SqlModel | SqlTest) -> dict:
+    """Paths are stored relative to `root`, so the manifest holds whichever way `root` is given."""
+    record = dataclasses.asdict(item)
+    record["path"] = Path(item.path).relative_to(root).as_posix()
+    return record
+
+
+def _fields(root: Path, record: dict) -> dict:
+    """JSON stores paths as text and tuples as lists; give the dataclasses their own types back."""
+    return {k: root / v if k == "path" else tuple(v) if isinstance(v, list) else v for k, v in record.items()}
+
+
+def _models_from_json(root: Path, records: list[dict]) -> list[SqlModel]:
+    models = []
+    for record in records:
+        fields = _fields(root, record)
+        fields["column_lineage"] = {k: list(v) for k, v in record["column_lineage"].items()}
+        models.append(SqlModel(**fields))
+    return models
+
+
+def _discover(root: Path) -> tuple[list[SqlModel], list[SqlTest]]:
     files = sorted(root.rglob("*.sql"))
     test_files = [p for p in files if p.relative_to(root).parts[0] == TESTS_FOLDER]
     parsed = {p: _parse_file(p) for p in files}

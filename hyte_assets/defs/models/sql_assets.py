@@ -151,7 +151,9 @@ def build_sql_check(test: SqlTest) -> dg.AssetChecksDefinition:
 
 @dg.definitions
 def sql_models() -> dg.Definitions:
-    models, tests = discover(SQL_ROOT)
+    models, tests = discover(
+        SQL_ROOT, manifest=PROJECT_ROOT / "data" / "cache" / "dbt_like_sql_manifest.json"
+    )
     by_table = {m.table: m for m in models}
     return dg.Definitions(
         assets=[build_model_asset(m, by_table) for m in models],

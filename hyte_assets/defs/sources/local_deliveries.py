@@ -144,9 +144,16 @@ local_ingest_job = dg.define_asset_job(
 
 @dg.sensor(job=local_ingest_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def local_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    """Start ingestion when a file in data/local/ is added, changed or removed."""
+    """Start ingestion when a file in data/local/ is added, changed or removed.
+
+    The first evaluation only records what is there: the deliveries present when the sensor is
+    switched on are ingested by the next full refresh, and a run against a still-empty warehouse
+    would fail for want of the other sources.
+    """
     local_dir = Path(os.environ.get("HYTE_DATA_DIR", DATA_DIR)) / "local"
     fingerprint = directory_fingerprint(local_dir)
+    if context.cursor is None:
+        return dg.SensorResult(skip_reason="recorded the current deliveries", cursor=fingerprint)
     if fingerprint == context.cursor:
         return dg.SkipReason("no delivery changed")
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint)
