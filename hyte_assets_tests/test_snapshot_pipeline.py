@@ -121,7 +121,8 @@ def test_hyte_view_shows_the_published_figure_beside_the_reproduction(env):
     published = query(env["db"], "select * from reports.hyte_published")
     assert set(published["assumption_set"]) >= {"default", "relative_change", "clipped_abs"}
     assert (published["published_eur_per_resident"] == 21.5).all()
-    assert published["is_demo"].all()  # inputs are demo data, and the table says so
+    assert published["is_demo"].all()  # inputs are demo data, and the table says which
+    assert set(published["demo_inputs"]) == {"process_answers, outcome_values, population"}
     kerroin = query(env["db"], "select * from reports.hyte_kerroin")
     weighted = (kerroin["coefficient"] * kerroin["eur_total"] / kerroin["eur_per_resident"]).sum() / (
         kerroin["eur_total"] / kerroin["eur_per_resident"]

@@ -275,6 +275,11 @@ TEXT: dict[str, dict[str, str]] = {
         "({total} € yhteensä). Sijoitus maakunnassa {rank_mk}., koko maassa {rank}. Luku on mallin "
         "toisinto, ei virallinen laskelma (oletusjoukko {set}; perushinta {price} €/asukas: {price_source}).",
         "hyte_published": "Suunnitelmassa ilmoitettu lisäosa: {eur} €/asukas ({source}).",
+        "hyte_demo_inputs": "Laskelman demoaineistoa olevat syöttötiedot: {inputs}. Toisinnettu luku ei "
+        "siksi kerro todellista kerrointa.",
+        "input_process_answers": "prosessi-indikaattorien vastaukset (TEAviisari)",
+        "input_outcome_values": "tulosindikaattorien arvot",
+        "input_population": "väestö",
         "what_if": "Mitä jos: yhden indikaattorin parantaminen",
         "indicator": "Indikaattori",
         "kind": "Laji",
@@ -351,6 +356,11 @@ TEXT: dict[str, dict[str, str]] = {
         "The figure is a reproduction, not the official calculation (assumption set {set}; "
         "base price {price} € per resident: {price_source}).",
         "hyte_published": "Bonus stated in the plan: {eur} € per resident ({source}).",
+        "hyte_demo_inputs": "Inputs of this calculation that are demo data: {inputs}. The reproduced figure "
+        "therefore does not tell the real coefficient.",
+        "input_process_answers": "process indicator answers (TEAviisari)",
+        "input_outcome_values": "outcome indicator values",
+        "input_population": "population",
         "what_if": "What if: improving one indicator at a time",
         "indicator": "Indicator",
         "kind": "Kind",
@@ -723,6 +733,9 @@ class _Renderer:
                 )
                 + "</p>"
             )
+            if "demo_inputs" in published and isinstance(first["demo_inputs"], str) and first["demo_inputs"]:
+                inputs = ", ".join(t[f"input_{key.strip()}"] for key in first["demo_inputs"].split(","))
+                parts.append(f"<p class='demo-note'>{self.t('hyte_demo_inputs', inputs=inputs)}</p>")
         what_if = self.data.hyte.get("reports.hyte_what_if")
         if what_if is not None and len(what_if):
             body = [

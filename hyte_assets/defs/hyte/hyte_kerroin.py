@@ -24,6 +24,16 @@ def demo_municipalities(*frames: pd.DataFrame) -> set[str]:
     return set().union(*(set(f.loc[f["is_demo"], "municipality_code"]) for f in frames))
 
 
+def demo_input_names(
+    home: str, answers: pd.DataFrame, outcomes: pd.DataFrame, population: pd.DataFrame
+) -> str:
+    """Which of the municipality's inputs are demo data (`process_answers`, `outcome_values`,
+    `population`), so that the report can say so plainly."""
+    named = (("process_answers", answers), ("outcome_values", outcomes), ("population", population))
+    demo = [name for name, frame in named if frame.loc[frame["municipality_code"] == home, "is_demo"].any()]
+    return ", ".join(demo)
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -126,6 +136,7 @@ def hyte_kerroin(
     ).assign(
         published_source=published_row["source"].iloc[0] if len(published_row) else None,
         is_demo=home in demo_municipalities(answers, outcomes, population),
+        demo_inputs=demo_input_names(home, answers, outcomes, population),
     )
     components = components.assign(
         is_demo=components["municipality_code"].isin(demo_municipalities(answers, outcomes, population))
