@@ -184,3 +184,50 @@ def write_if_changed(
         [[version, name] for name, version in versions.items()],
     )
     return True, versions
+
+
+def record_inputs(con: duckdb.DuckDBPyConnection, names: list[str], inputs_version: str) -> None:
+    """Remember which inputs produced these tables, so an unchanged refresh can skip them."""
+    con.executemany(
+        "update meta.table_versions set inputs_version = ? where table_name = ?",
+        [[inputs_version, name] for name in names],
+    )
+
+
+def inputs_unchanged(con: duckdb.DuckDBPyConnection, names: list[str], inputs_version: str) -> bool:
+    """True when every table exists and was last built from exactly these inputs."""
+    for name in names:
+        found = table_version(con, name)
+        if found is None or found[1] != inputs_version or not table_exists(con, name):
+            return False
+    return True
+
+
+def file_stamp(paths: list[Path]) -> str:
+    """A cheap fingerprint of files and folders (names, sizes, modification times), not contents.
+
+    Any rewrite of a file changes it, so it never misses a change; hashing the contents of a
+    national-scale snapshot on every refresh would cost seconds.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            stat = file.stat() if file.exists() else None
+            entry = f"{file}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{file}:missing"
+            digest.update(entry.encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def content_fingerprint(con: duckdb.DuckDBPyConnection, names: list[str]) -> str | None:
+    """A fingerprint of what the tables actually hold (row count and an order-free sum of row
+    hashes), however they were written; None when one is missing. ~30 ms per million rows."""
+    parts = []
+    for name in sorted(set(names)):
+        if not table_exists(con, name):
+            return None
+        rows, total = con.execute(
+            f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from {qualified(name)} as t"
+        ).fetchone()
+        parts.append(f"{name}:{rows}:{total}")
+    return hashlib.sha256(";".join(parts).encode()).hexdigest()[:16]

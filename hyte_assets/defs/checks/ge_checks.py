@@ -30,10 +30,13 @@ from hyte_assets.defs.checks.validation import (
     validate_blocking,
     warning_expectations,
 )
+from hyte_assets.defs.checks.verdicts import code_version, with_reuse
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.ge_adapter import ValidationOutcome, validate
-from hyte_assets.lib.warehouse import read_table, table_exists
+from hyte_assets.lib.warehouse import file_stamp, read_table, table_exists
 
+# The rules live in these modules (and this one); changing any of them re-runs every check.
+CODE = code_version(__file__, quarantine_table, TableSuite, prepare, ValidationOutcome)
 VALID = "ge_valid"
 QUARANTINE = "ge_quarantine"
 WARNINGS = ("ge_freshness", "ge_coverage", "ge_outliers")
@@ -176,6 +179,18 @@ def warning_result(asset: str, name: str, reports: Sequence[TableReport]) -> dg.
     )
 
 
+def needs_region_table(suites: Sequence[TableSuite]) -> bool:
+    """Whether the rules read raw.sotkanet_regions: the municipality and the whole country are
+    known from the settings alone, its maakunta and wellbeing county only from the regions."""
+    levels = {
+        level
+        for suite in suites
+        if suite.regions
+        for level in (*suite.regions.required, *(suite.regions.allowed or ()))
+    }
+    return not levels <= {"kunta", "koko_maa"}
+
+
 def build_checks(asset: str, suites: Sequence[TableSuite]) -> dg.AssetChecksDefinition:
     """The GE checks of one source asset (several tables for local_deliveries)."""
     applicable = {
@@ -195,12 +210,24 @@ def build_checks(asset: str, suites: Sequence[TableSuite]) -> dg.AssetChecksDefi
         description=f"Great Expectations suites of {', '.join(s.table for s in suites)}.",
     )
     def _checks(settings: PipelineSettings, warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
-        with warehouse.connect() as con:
+        def evaluate() -> list[dg.AssetCheckResult]:
             reports = [TableReport.run(con, settings, suite) for suite in suites]
-        yield valid_result(asset, reports)
-        yield quarantine_result(asset, reports)
-        for name in names[2:]:
-            yield warning_result(asset, name, reports)
+            return [
+                valid_result(asset, reports),
+                quarantine_result(asset, reports),
+                *(warning_result(asset, name, reports) for name in names[2:]),
+            ]
+
+        with warehouse.connect() as con:
+            # What the suites read: the tables, their quarantine, the regions, the catalog files.
+            read = [s.table for s in suites] + [quarantine_table(s.table) for s in suites]
+            read = [t for t in read if table_exists(con, t)]
+            if needs_region_table(suites):
+                read.append("raw.sotkanet_regions")
+            files = file_stamp(
+                [settings.data_path / "catalog", settings.data_path / "hyte" / "indicators.csv"]
+            )
+            yield from with_reuse(f"ge:{asset}", settings, con, read, f"{CODE}:{files}", evaluate)
 
     return _checks
 

@@ -5,18 +5,24 @@ Normalisation needs every municipality, so this runs on national-scope inputs. W
 open is a named assumption (data/hyte/assumptions.toml); every row says which set produced it.
 """
 
+import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
+from hyte_assets.defs.unchanged import inputs_version
 from hyte_assets.lib import hyte_kerroin as hk
-from hyte_assets.lib.warehouse import read_table, replace_tables
+from hyte_assets.lib.warehouse import inputs_unchanged, read_table, replace_tables
 
 TABLES = ("hyte_kerroin", "hyte_kerroin_components", "hyte_what_if", "hyte_published")
 INPUTS = ("hyte_process_answers", "hyte_outcome_values", "population", "sotkanet_regions")
+INPUT_TABLES = tuple(f"raw.{name}" for name in INPUTS)
+# This module and the calculation: a change to either rebuilds the tables.
+CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(hk.__file__).read_bytes()).hexdigest()[:12]
 
 
 def demo_municipalities(*frames: pd.DataFrame) -> set[str]:
@@ -71,13 +77,25 @@ def hyte_kerroin(
     context: dg.AssetExecutionContext, settings: PipelineSettings, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     """Reproduce the hyte-kerroin for every municipality and explain the configured one's figure."""
+    written = [f"reports.{name}" for name in TABLES]
+    year = settings.hyte_payment_year
+    version = inputs_version(
+        settings, warehouse, ("hyte",), INPUT_TABLES, CODE, extra=f"{year}:{settings.hyte_assumption_set}"
+    )
+    with warehouse.connect() as con:
+        current = version is not None and inputs_unchanged(con, written, version)
+    if current:
+        for name in TABLES:
+            yield dg.MaterializeResult(
+                asset_key=["reports", name], metadata={"skipped_unchanged_inputs": True}
+            )
+        return
     hyte_dir = settings.data_path / "hyte"
     indicators = hk.load_indicators(hyte_dir / "indicators.csv")
     sets = hk.load_assumptions(hyte_dir / "assumptions.toml")
     assumptions = sets[settings.hyte_assumption_set]
     prices = hk.load_base_prices(hyte_dir / "base_prices.csv")
     published = hk.load_published(hyte_dir / "published.csv")
-    year = settings.hyte_payment_year
     with warehouse.connect() as con:
         answers = read_table(con, "raw.hyte_process_answers")
         outcomes = read_table(con, "raw.hyte_outcome_values")
@@ -148,7 +166,7 @@ def hyte_kerroin(
         "reports.hyte_published": comparison,
     }
     with warehouse.connect() as con:
-        replace_tables(con, tables)
+        replace_tables(con, tables, inputs_version=version)
     own = kerroin.set_index("municipality_code").loc[home]
     context.log.info(
         f"{home}: coefficient {own['coefficient']:.3f}, {own['eur_per_resident']:.2f} €/resident "

@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from hyte_assets.defs.resources import PROJECT_ROOT, PipelineSettings, WarehouseResource
+from hyte_assets.defs.unchanged import all_tables_of, skip_derived_when_unchanged
 from hyte_assets.lib import warehouse as wh
 from hyte_assets.lib.charts import ChartRenderer
 from hyte_assets.lib.exports import export_tables
@@ -35,6 +36,12 @@ HYTE_REPORT_KEYS = [
 CATALOG_KEYS = [dg.AssetKey("plan_catalog"), dg.AssetKey("scorecard_thresholds")]
 
 
+def report_files(settings: PipelineSettings) -> list[Path]:
+    """The report files that exist (a placeholder that does not, when there are none yet)."""
+    out_dir = settings.data_path / "reports"
+    return sorted(out_dir.glob("vuosiraportti_*.html")) or [out_dir / "vuosiraportti_missing.html"]
+
+
 def report_table_keys() -> list[dg.AssetKey]:
     """Every reports.* table: one SQL model per file in dbt_like_sql/reports/, plus the hyte tables."""
     sql_files = sorted((PROJECT_ROOT / "dbt_like_sql" / "reports").glob("*.sql"))
@@ -47,6 +54,11 @@ def report_table_keys() -> list[dg.AssetKey]:
     owners=OWNERS,
     deps=[*report_table_keys(), *CATALOG_KEYS],
     tags={"layer": "publish"},
+)
+@skip_derived_when_unchanged(
+    "publish",
+    lambda wh: all_tables_of(wh, "reports", "catalog"),
+    lambda settings, wh: [serving_path(wh.database)],
 )
 def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The BI serving file (`hyte_reports.duckdb` beside the working file): every `reports.*` and
@@ -72,6 +84,11 @@ def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
 
 
 @dg.asset(group_name=GROUP, kinds={"parquet", "csv", "excel"}, owners=OWNERS, deps=[publish])
+@skip_derived_when_unchanged(
+    "exports",
+    lambda wh: all_tables_of(wh, "reports"),
+    lambda settings, wh: [serving_path(wh.database), settings.data_path / "exports"],
+)
 def exports(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.MaterializeResult:
     """Every published `reports.*` table as Parquet (analysts) and as CSV + XLSX in Finnish Excel
     conventions (`;`, decimal comma, UTF-8 with BOM) in data/exports/, read from the serving file."""
@@ -108,6 +125,15 @@ def exports(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.Mate
         "pipeline_settings",
     ],
     tags={"layer": "publish"},
+)
+@skip_derived_when_unchanged(
+    "vuosiraportti",
+    lambda wh: (
+        *all_tables_of(wh, "reports", "catalog", "marts", "staging"),
+        "meta.settings",
+        "raw.action_status",
+    ),
+    lambda settings, wh: report_files(settings),
 )
 def vuosiraportti(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings

@@ -13,6 +13,7 @@ from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import DATA_DIR, PipelineSettings, WarehouseResource
 from hyte_assets.defs.sources.sotkanet import GROUP, OWNERS, changed_metadata
+from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.local_files import detect_kind, load_delivery
@@ -56,6 +57,10 @@ def normalise(
     owners=OWNERS,
     deps=["plan_catalog"],
     tags={"source": "local"},
+)
+@skip_when_unchanged(
+    ("raw.local_counts", "raw.survey_values", "raw.action_status", "raw.local_rejections"),
+    ("local", "catalog"),
 )
 def local_deliveries(
     context: dg.AssetExecutionContext, settings: PipelineSettings, warehouse: WarehouseResource

@@ -12,6 +12,7 @@ import pandas as pd
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
+from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.demo_data import RECORDED_AT
 from hyte_assets.lib.errors import SourceError
@@ -24,6 +25,7 @@ GROUP = "sources"
 OWNERS = ["team:hyte"]
 KINDS = {"python", "duckdb"}
 FIRST_YEAR = 2000
+REGIONS_AND_INDICATORS = ("raw.sotkanet_regions", "raw.sotkanet_indicators")
 
 
 def fetch_time(settings: PipelineSettings) -> pd.Timestamp:
@@ -43,6 +45,7 @@ def changed_metadata(changed: bool, versions: dict[str, str]) -> dict[str, objec
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, tags={"source": "sotkanet"})
+@skip_when_unchanged(("raw.sotkanet_regions",), ("snapshots/sotkanet/regions.json",))
 def sotkanet_regions(
     context: dg.AssetExecutionContext,
     settings: PipelineSettings,
@@ -96,6 +99,7 @@ def sotkanet_regions(
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["plan_catalog"], tags={"source": "sotkanet"})
+@skip_when_unchanged(("raw.sotkanet_indicators",), ("snapshots/sotkanet/indicators", "catalog"))
 def sotkanet_indicators(
     context: dg.AssetExecutionContext,
     settings: PipelineSettings,
@@ -274,6 +278,11 @@ def demo_rows(settings: PipelineSettings, source: str, regions: pd.DataFrame) ->
     deps=[sotkanet_regions, sotkanet_indicators],
     tags={"source": "sotkanet"},
 )
+@skip_when_unchanged(
+    ("raw.sotkanet_values",),
+    ("snapshots/sotkanet/json", "snapshots/sotkanet/demo_values.csv", "snapshots/real_values.csv", "catalog"),
+    REGIONS_AND_INDICATORS,
+)
 def sotkanet_values(
     context: dg.AssetExecutionContext,
     settings: PipelineSettings,
@@ -321,6 +330,11 @@ def values_result(
     deps=[sotkanet_regions, sotkanet_indicators],
     tags={"source": "kouluterveyskysely"},
 )
+@skip_when_unchanged(
+    ("raw.kouluterveyskysely_values",),
+    ("snapshots/sotkanet/json", "snapshots/kouluterveyskysely", "snapshots/real_values.csv", "catalog"),
+    REGIONS_AND_INDICATORS,
+)
 def kouluterveyskysely_values(
     context: dg.AssetExecutionContext,
     settings: PipelineSettings,
@@ -343,6 +357,9 @@ def kouluterveyskysely_values(
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=["plan_catalog"], tags={"source": "sotkanet"})
+@skip_when_unchanged(
+    ("raw.sotkanet_indicator_resolution",), ("snapshots/sotkanet/indicators.json", "catalog")
+)
 def sotkanet_indicator_resolution(
     settings: PipelineSettings, sotkanet: SotkanetResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:

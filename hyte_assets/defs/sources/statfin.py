@@ -18,6 +18,7 @@ from hyte_assets.defs.sources.sotkanet import (
     sotkanet_regions,
     values_result,
 )
+from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.catalog import TABLE_REF, load_catalog
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.jsonstat import decode_jsonstat2
@@ -137,6 +138,11 @@ def scope_areas(
     deps=[sotkanet_regions, "plan_catalog"],
     tags={"source": "statfin"},
 )
+@skip_when_unchanged(
+    ("raw.statfin_values",),
+    ("snapshots/statfin", "snapshots/real_values.csv", "catalog"),
+    ("raw.sotkanet_regions",),
+)
 def statfin_values(
     context: dg.AssetExecutionContext,
     settings: PipelineSettings,
@@ -178,6 +184,9 @@ def statfin_values(
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, deps=[sotkanet_regions], tags={"source": "statfin"})
+@skip_when_unchanged(
+    ("raw.population",), ("snapshots/statfin", "snapshots/real_values.csv"), ("raw.sotkanet_regions",)
+)
 def population(
     settings: PipelineSettings, statfin: StatFinResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
@@ -215,6 +224,11 @@ monthly = dg.MonthlyPartitionsDefinition(start_date="2023-01-01", end_offset=0)
     partitions_def=monthly,
     backfill_policy=dg.BackfillPolicy.single_run(),
     tags={"source": "employment"},
+)
+@skip_when_unchanged(
+    ("raw.employment_monthly",),
+    ("snapshots/statfin", "snapshots/real_values.csv", "catalog"),
+    partitioned=True,
 )
 def employment_monthly(
     context: dg.AssetExecutionContext,
@@ -272,6 +286,9 @@ def employment_monthly(
     owners=OWNERS,
     deps=[employment_monthly, sotkanet_regions],
     tags={"source": "employment"},
+)
+@skip_when_unchanged(
+    ("raw.employment_values",), ("snapshots/employment",), ("raw.employment_monthly", "raw.sotkanet_regions")
 )
 def employment_values(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Employment measures in long form: the monthly review's figures, the derived long-term

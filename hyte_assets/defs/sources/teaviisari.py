@@ -14,6 +14,7 @@ from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.defs.sources.sotkanet import GROUP, OWNERS, changed_metadata, fetch_time
+from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.warehouse import write_if_changed
@@ -38,6 +39,7 @@ def read_maintained(settings: PipelineSettings, relative: str, required: list[st
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, tags={"source": "teaviisari"})
+@skip_when_unchanged(("raw.teaviisari_values",), ("snapshots/teaviisari/sector_scores.csv",))
 def teaviisari_values(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """TEAviisari sector scores (0–100: kuntajohto, peruskoulu, liikunta, kulttuuri) per municipality."""
     scores = read_maintained(
@@ -69,6 +71,7 @@ def teaviisari_values(settings: PipelineSettings, warehouse: WarehouseResource) 
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, tags={"source": "teaviisari"})
+@skip_when_unchanged(("raw.hyte_process_answers",), ("snapshots/teaviisari/process_answers.csv",))
 def hyte_process_answers(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The hyte-kerroin's 15 process indicators as yes/no answers per municipality and TEA round."""
     answers = read_maintained(
@@ -92,6 +95,7 @@ def hyte_process_answers(settings: PipelineSettings, warehouse: WarehouseResourc
 
 
 @dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, tags={"source": "hyte"})
+@skip_when_unchanged(("raw.hyte_outcome_values",), ("snapshots/hyte/outcome_values.csv",))
 def hyte_outcome_values(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The hyte-kerroin's 6 outcome indicators for every municipality (national scope: the
     coefficient is normalised by the population-weighted national average)."""
