@@ -9,24 +9,17 @@ import duckdb
 import pytest
 
 from hyte_assets.definitions import defs
+from hyte_assets.defs.resources import DATA_DIR
 from hyte_assets.defs.sources.local_deliveries import local_files_sensor
 from hyte_assets.lib import demo_data
 from hyte_assets.lib.record_snapshots import record
+from hyte_assets_tests.conftest import warehouse_path
 from hyte_assets_tests.stub_servers import StubServer
-
-PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    shutil.copytree(
-        PROJECT_DATA, data, ignore=shutil.ignore_patterns("warehouse", "exports", "cache", "reports")
-    )
-    monkeypatch.setenv("HYTE_DATA_DIR", str(data))
-    monkeypatch.setenv("HYTE_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
-    monkeypatch.delenv("HYTE_SOURCE_MODE", raising=False)
-    return {"data": data, "db": tmp_path / "warehouse.duckdb"}
+def env(project_copy: Path) -> dict[str, Path]:
+    return {"data": project_copy, "db": warehouse_path()}
 
 
 def run(selection: dg.AssetSelection) -> dg.ExecuteInProcessResult:
@@ -53,7 +46,7 @@ def test_demo_generator_is_seeded_and_reproducible(tmp_path):
     _, mismatch, errors = filecmp.cmpfiles(first, second, [str(f) for f in files], shallow=False)
     assert mismatch == [] and errors == []
     # The shipped snapshot is exactly what the generator writes.
-    shipped = PROJECT_DATA / "snapshots"
+    shipped = DATA_DIR / "snapshots"
     _, mismatch, errors = filecmp.cmpfiles(
         first, shipped, [str(f) for f in files if f.parts[0] != "local"], shallow=False
     )

@@ -4,25 +4,18 @@ This is the path `make run` takes with HYTE_SOURCE_MODE=live and the base URLs p
 stubs: every request crosses a real socket on 127.0.0.1 in the real wire format.
 """
 
-import shutil
-from pathlib import Path
-
 import dagster as dg
 import duckdb
 import pytest
 
 from hyte_assets.definitions import defs
+from hyte_assets_tests.conftest import warehouse_path
 from hyte_assets_tests.stub_servers import StubServer
-
-PROJECT_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture
-def live_env(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    shutil.copytree(
-        PROJECT_DATA, data, ignore=shutil.ignore_patterns("warehouse", "exports", "cache", "reports")
-    )
+def live_env(project_copy, monkeypatch):
+    data = project_copy
     with (
         StubServer("sotkanet", data / "snapshots" / "sotkanet") as sotkanet,
         StubServer("statfin", data / "snapshots" / "statfin") as statfin,
@@ -30,9 +23,7 @@ def live_env(tmp_path, monkeypatch):
         monkeypatch.setenv("HYTE_SOURCE_MODE", "live")
         monkeypatch.setenv("HYTE_SOTKANET_URL", sotkanet.url)
         monkeypatch.setenv("HYTE_STATFIN_URL", statfin.url)
-        monkeypatch.setenv("HYTE_DATA_DIR", str(data))
-        monkeypatch.setenv("HYTE_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
-        yield {"sotkanet": sotkanet, "statfin": statfin, "db": tmp_path / "warehouse.duckdb", "data": data}
+        yield {"sotkanet": sotkanet, "statfin": statfin, "db": warehouse_path(), "data": data}
 
 
 def run_sources(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:

@@ -142,17 +142,6 @@ def table_version(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str |
     return (row[0], row[1]) if row else None
 
 
-def combined_version(con: duckdb.DuckDBPyConnection, names: list[str]) -> str | None:
-    """One fingerprint over the current versions of several tables (None if any is missing)."""
-    versions = {}
-    for name in names:
-        found = table_version(con, name)
-        if found is None:
-            return None
-        versions[name] = found[0]
-    return fingerprint_of(versions)
-
-
 def fingerprint_of(versions: Mapping[str, str]) -> str:
     """One fingerprint over several table versions (for a Dagster DataVersion)."""
     joined = ";".join(f"{name}={version}" for name, version in sorted(versions.items()))
