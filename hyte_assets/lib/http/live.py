@@ -158,29 +158,32 @@ class RetryingHttp:
             self._count("retries")
             log.warning("%s: %s for %s; retry in %.1fs", request.source, redact_text(last_error), url, wait)
 
-        deadline = self._wire.Deadline(
-            self.deadline,
-            self.attempt_deadline,
-            sleep=self._sleep,
-            on_attempt=self._attempt_starts,
-            on_retry=on_retry,
-            retry_after_cap=self.retry_after_cap,
-        )
         timeout = tuple(min(part, self.deadline) for part in self.timeout)
+        deadline = None
         try:
-            with self._in_flight_slot(), self._wire.active(deadline):
-                response = self._session.request(
-                    request.method,
-                    request.url,
-                    params=list(request.params),
-                    json=request.json_body,
-                    headers=headers,
-                    timeout=timeout,
+            with self._in_flight_slot():  # the deadline starts once a slot is free
+                deadline = self._wire.Deadline(
+                    self.deadline,
+                    self.attempt_deadline,
+                    sleep=self._sleep,
+                    on_attempt=self._attempt_starts,
+                    on_retry=on_retry,
+                    retry_after_cap=self.retry_after_cap,
                 )
-                body = response.content  # read inside the deadline
+                with self._wire.active(deadline):
+                    response = self._session.request(
+                        request.method,
+                        request.url,
+                        params=list(request.params),
+                        json=request.json_body,
+                        headers=headers,
+                        timeout=timeout,
+                    )
+                    body = response.content  # read inside the deadline
         except self._wire.DeadlineExceeded as exc:
             raise self._deadline_error(request, exc) from None
         except requests.RequestException as exc:
+            assert deadline is not None
             if deadline.expired:
                 raise self._deadline_error(request, deadline.error()) from None
             reason = getattr(exc.args[0], "reason", None) if exc.args else None
@@ -205,7 +208,7 @@ class RetryingHttp:
         setting = "deadline" if scope == "request" else "attempt_deadline"
         return self._fail(
             request,
-            f"no complete answer within the {exc} (connect + every read"
+            f"{exc}: no complete answer in time (connect + every read"
             f"{' + retries' if scope == 'request' else ''}); the server is silent or too slow "
             f"(RetryingHttp {setting}={getattr(exc, 'seconds', '?'):g} s)",
         )
