@@ -2,7 +2,17 @@
 -- as they are so that the scorecard can compare a month with the same month a year earlier.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
 select
-    measure_id, 'employment' as source,
-    region_code, region_level, year, period, group_type, group_value,
-    value, abs_value, sample_size, is_demo, fetched_at
+    measure_id,
+    'employment' as source,
+    region_code,
+    region_level,
+    year,
+    period,
+    group_type,
+    group_value,
+    value,
+    abs_value,
+    sample_size,
+    is_demo,
+    fetched_at
 from raw.employment_values

@@ -2,7 +2,17 @@
 -- source_file/source_row stay in raw for tracing, the figures join the other sources here.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
 select
-    measure_id, 'local' as source,
-    region_code, region_level, year, period, group_type, group_value,
-    value, abs_value, sample_size, is_demo, fetched_at
+    measure_id,
+    'local' as source,
+    region_code,
+    region_level,
+    year,
+    period,
+    group_type,
+    group_value,
+    value,
+    abs_value,
+    sample_size,
+    is_demo,
+    fetched_at
 from raw.local_counts

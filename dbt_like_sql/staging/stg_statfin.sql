@@ -2,7 +2,17 @@
 -- contract; table and content codes stay in raw for tracing.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
 select
-    measure_id, 'statfin' as source,
-    region_code, region_level, year, period, group_type, group_value,
-    value, abs_value, sample_size, is_demo, fetched_at
+    measure_id,
+    'statfin' as source,
+    region_code,
+    region_level,
+    year,
+    period,
+    group_type,
+    group_value,
+    value,
+    abs_value,
+    sample_size,
+    is_demo,
+    fetched_at
 from raw.statfin_values

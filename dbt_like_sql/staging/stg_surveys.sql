@@ -2,7 +2,17 @@
 -- long-form contract; the raw `survey` column names the source (as in catalog.measures.source).
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
 select
-    measure_id, survey as source,
-    region_code, region_level, year, period, group_type, group_value,
-    value, abs_value, sample_size, is_demo, fetched_at
+    measure_id,
+    survey as source,
+    region_code,
+    region_level,
+    year,
+    period,
+    group_type,
+    group_value,
+    value,
+    abs_value,
+    sample_size,
+    is_demo,
+    fetched_at
 from raw.survey_values

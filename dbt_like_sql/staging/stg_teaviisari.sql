@@ -2,7 +2,17 @@
 -- contract; sector scores that are no catalog measure are dropped in intermediate.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
 select
-    measure_id, 'teaviisari' as source,
-    region_code, region_level, year, period, group_type, group_value,
-    value, abs_value, sample_size, is_demo, fetched_at
+    measure_id,
+    'teaviisari' as source,
+    region_code,
+    region_level,
+    year,
+    period,
+    group_type,
+    group_value,
+    value,
+    abs_value,
+    sample_size,
+    is_demo,
+    fetched_at
 from raw.teaviisari_values
