@@ -10,6 +10,9 @@
 --   minimum meaningful change in catalog.min_change ('min_change:<unit>');
 --   a unit without a threshold -> any change counts ('no_threshold').
 -- grain: measure_id, group_type, group_value
+-- not_null: measure_id, group_type, group_value, status, status_rule, source_status
+-- accepted_values: status = improving, stable, worsening, target_met, no_data
+-- accepted_values: source_status = has_data, no_source_yet, no_data_for_municipality
 with settings as (
     select
         municipality_code,

@@ -2,6 +2,8 @@
 -- in Finnish and English; scorecard_goal and scorecard_theme are its two halves. A measure counts
 -- in every goal it serves, and once in its catalog theme.
 -- grain: level, rollup_id
+-- unique: level, rollup_id
+-- accepted_values: level = goal, theme
 with members as (
     select
         'goal' as level,

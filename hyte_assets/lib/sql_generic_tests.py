@@ -7,9 +7,10 @@ contract sits next to the query that must keep it:
     -- not_null: measure_id, status                      (none of these columns is NULL)
     -- accepted_values: status = improving, stable       (the column holds only these values)
 
-Each line becomes one blocking test named `<model>__<kind>__<columns>`. As in dbt,
-`accepted_values` lets NULL through (state `not_null` for that) and compares the column's text
-form, so it also works for numbers and booleans. Column names must be plain identifiers and
+Each line becomes one blocking test named `<model>__<kind>__<columns>` (more than three columns
+are shortened to the first two and `and_<n>_more`). As in dbt, `accepted_values` lets NULL
+through (state `not_null` for that); it compares the column's text form, so it also works for
+numbers and booleans. Column names must be plain identifiers and
 values are written into the SQL as quoted literals, so a directive cannot inject SQL.
 """
 
@@ -65,12 +66,14 @@ def compile_directive(
         names = _columns(value, kind, columns)
         if kind == "unique":
             sql = _unique_sql(table, names)
-            description = f"No two rows of {table} share ({', '.join(names)})."
+            key = names[0] if len(names) == 1 else f"({', '.join(names)})"
+            description = f"No two rows of {table} share {key}."
         else:
             sql = _not_null_sql(table, names)
             description = f"{', '.join(names)} of {table} {'is' if len(names) == 1 else 'are'} never NULL."
-    model = table.split(".")[-1]
-    name = f"{model}__{kind}__{'__'.join(names)}"
+    # A long column list is shortened in the name (the description lists every column).
+    shown = names if len(names) <= 3 else (*names[:2], f"and_{len(names) - 2}_more")
+    name = f"{table.split('.')[-1]}__{kind}__{'__'.join(shown)}"
     return GenericTest(
         name=name, kind=kind, columns=names, sql=sql, description=description, line=line
     )

@@ -77,8 +77,9 @@ class SqlTest:
     model: str
     reads: tuple[str, ...]
     sql_start_line: int = 1
-    # "singular" for a file in tests/, else the generic kind ("unique", "not_null", ...).
+    # "singular" for a file in tests/, else the generic kind ("unique", "not_null", ...) and its columns.
     kind: str = "singular"
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,7 @@ def generic_tests(model: SqlModel) -> list[SqlTest]:
                 model=model.table,
                 reads=(model.table,),
                 kind=compiled.kind,
+                columns=compiled.columns,
             )
         )
     return tests
