@@ -53,13 +53,13 @@ def compile_directive(
     if kind == "accepted_values":
         column_text, sep, values_text = value.partition("=")
         if not sep:
-            raise DirectiveError("accepted_values needs 'column = value, value, ...'")
+            raise DirectiveError("accepted_values: write 'column = value, value, ...'")
         names = _columns(column_text, kind, columns)
         if len(names) != 1:
-            raise DirectiveError("accepted_values takes exactly one column before '='")
+            raise DirectiveError("accepted_values: name exactly one column before '='")
         values = tuple(v.strip() for v in values_text.split(","))
         if not values or any(not v for v in values):
-            raise DirectiveError("accepted_values needs a comma-separated list of non-empty values")
+            raise DirectiveError("accepted_values: list non-empty values, separated by commas")
         sql = _accepted_values_sql(table, names[0], values)
         description = f"{names[0]} of {table} is one of: {', '.join(values)} (or NULL)."
     else:
@@ -74,15 +74,13 @@ def compile_directive(
     # A long column list is shortened in the name (the description lists every column).
     shown = names if len(names) <= 3 else (*names[:2], f"and_{len(names) - 2}_more")
     name = f"{table.split('.')[-1]}__{kind}__{'__'.join(shown)}"
-    return GenericTest(
-        name=name, kind=kind, columns=names, sql=sql, description=description, line=line
-    )
+    return GenericTest(name=name, kind=kind, columns=names, sql=sql, description=description, line=line)
 
 
 def _columns(text: str, kind: str, known: tuple[str, ...]) -> tuple[str, ...]:
     names = tuple(part.strip().lower() for part in text.split(","))
     if not names or any(not n for n in names):
-        raise DirectiveError(f"{kind} needs a comma-separated list of column names")
+        raise DirectiveError(f"{kind}: list column names, separated by commas")
     for name in names:
         if not _IDENTIFIER.fullmatch(name):
             raise DirectiveError(f"{kind}: {name!r} is not a plain column name ([a-z_][a-z0-9_]*)")
@@ -117,9 +115,7 @@ def _not_null_sql(table: str, columns: tuple[str, ...]) -> str:
     # Name the NULL columns of each offending row, so the sample in the UI says what is missing.
     nulls = ", ".join(f"case when {_quote(c)} is null then {_literal(c)} end" for c in columns)
     condition = " or ".join(f"{_quote(c)} is null" for c in columns)
-    return (
-        f"select concat_ws(', ', {nulls}) as null_columns, *\nfrom {_qualified(table)}\nwhere {condition}"
-    )
+    return f"select concat_ws(', ', {nulls}) as null_columns, *\nfrom {_qualified(table)}\nwhere {condition}"
 
 
 def _accepted_values_sql(table: str, column: str, values: tuple[str, ...]) -> str:
