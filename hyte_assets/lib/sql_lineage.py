@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from sqlglot import exp
 
-    from hyte_assets.lib.sql_models import SqlModel
+
+class _Model(Protocol):
+    """What lineage needs of a `sql_models.SqlModel` (a dataclass), without importing that module."""
+
+    path: Path
+    schema: str
+    name: str
 
 
-def with_columns(ordered: list[SqlModel], trees: dict[Path, exp.Query]) -> list[SqlModel]:
+M = TypeVar("M", bound=_Model)
+
+
+def with_columns(ordered: list[M], trees: dict[Path, exp.Query]) -> list[M]:
     """Add output columns and column lineage, upstream first so `select *` of a model expands."""
     known: dict[str, dict[str, dict[str, str]]] = {}
     result = []
