@@ -1,18 +1,8 @@
 -- TEAviisari health-promotion activity scores (0-100, one group per sector) in the long-form
 -- contract; sector scores that are no catalog measure are dropped in intermediate.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
-select
-    measure_id,
-    'teaviisari' as source,
-    region_code,
-    region_level,
-    year,
-    period,
-    group_type,
-    group_value,
-    value,
-    abs_value,
-    sample_size,
-    is_demo,
-    fetched_at
+select  -- noqa: LT09
+    measure_id, 'teaviisari' as source,
+    region_code, region_level, year, period, group_type, group_value,
+    value, abs_value, sample_size, is_demo, fetched_at
 from raw.teaviisari_values
