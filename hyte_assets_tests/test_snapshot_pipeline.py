@@ -10,7 +10,7 @@ import pytest
 
 from hyte_assets.definitions import defs
 from hyte_assets.defs.resources import DATA_DIR
-from hyte_assets.defs.sources.local_deliveries import local_files_sensor
+from hyte_assets.defs.sources.local_deliveries.assets import local_files_sensor
 from hyte_assets.lib import demo_data
 from hyte_assets.lib.record_snapshots import record
 from hyte_assets_tests.conftest import warehouse_path

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from hyte_assets.defs.sources.statfin import employment_monthly_job
+from hyte_assets.defs.sources.employment.assets import employment_monthly_job
 
 refresh_all = dg.define_asset_job(
     name="refresh_all",

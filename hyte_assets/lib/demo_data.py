@@ -34,7 +34,7 @@ from hyte_assets.lib.regions import Region, snapshot_regions
 SEED = 2026
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
-RECORDED_AT = "2026-11-30T06:00:00"
+from hyte_assets.lib.demo_support import RECORDED_AT  # noqa: E402,F401
 
 KTK_LEVELS = ("4.-5. lk", "8.-9. lk", "lukio", "ammatillinen")
 KTK_SAMPLE = {"4.-5. lk": 340, "8.-9. lk": 310, "lukio": 150, "ammatillinen": 190}

@@ -1,4 +1,5 @@
-"""Great Expectations asset checks for every source asset, built from the suites in suites.py.
+"""Great Expectations asset checks for every source asset, built from the suites that each source
+folder keeps in `defs/sources/<source>/suites.py`.
 
 Each source asset gets one multi-asset check (one step: the table is read once) that reports:
 
@@ -18,10 +19,10 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from hyte_assets.defs.checks.context import Context
 from hyte_assets.defs.checks.quarantine import quarantine_table
-from hyte_assets.defs.checks.suites import SUITES, TableSuite
+from hyte_assets.defs.checks.suites import TableSuite
 from hyte_assets.defs.checks.validation import (
-    Context,
     Verdict,
     explain,
     offending_markdown,
@@ -43,7 +44,7 @@ WARNINGS = ("ge_freshness", "ge_coverage", "ge_outliers")
 DESCRIPTIONS = {
     VALID: "Blocking: required columns and types, non-null unique keys, percentages within 0–100, "
     "counts not negative, no future periods, every expected region and measure present "
-    "(hyte_assets/defs/checks/suites.py). Downstream assets do not run when it fails.",
+    "(the source's defs/sources/<source>/suites.py). Downstream assets do not run when it fails.",
     QUARANTINE: "Warning: rows the last write moved to quarantine.<table> (a row-level rule failed).",
     "ge_freshness": "Warning: the latest period is as recent as the source's publication calendar says.",
     "ge_coverage": "Warning: most expected measures have data for the period the calendar says is out.",
@@ -232,9 +233,10 @@ def build_checks(asset: str, suites: Sequence[TableSuite]) -> dg.AssetChecksDefi
     return _checks
 
 
-@dg.definitions
-def ge_checks() -> dg.Definitions:
+def checks_for(suites: Sequence[TableSuite]) -> list[dg.AssetChecksDefinition]:
+    """The GE checks of a source folder's suites, one multi-asset check per asset; a source's
+    `suites.py` calls this beside its suites so that the loader finds the checks there."""
     by_asset: dict[str, list[TableSuite]] = {}
-    for suite in SUITES:
+    for suite in suites:
         by_asset.setdefault(suite.asset, []).append(suite)
-    return dg.Definitions(asset_checks=[build_checks(asset, suites) for asset, suites in by_asset.items()])
+    return [build_checks(asset, group) for asset, group in by_asset.items()]

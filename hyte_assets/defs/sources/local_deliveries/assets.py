@@ -12,7 +12,7 @@ import pandas as pd
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import DATA_DIR, PipelineSettings, WarehouseResource
-from hyte_assets.defs.sources.sotkanet import GROUP, OWNERS, changed_metadata
+from hyte_assets.defs.sources.ingest import CATALOG_KEY, DELIVERY, GROUP, OWNERS, changed_metadata
 from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.errors import SourceError
@@ -26,7 +26,9 @@ TABLES = {
     "kyselyt": "raw.survey_values",
     "toimenpiteet_tila": "raw.action_status",
 }
-DEMO_PREFIX = "demo_"  # generated demo deliveries are named demo_*.csv (hyte_assets.lib.demo_data)
+DEMO_PREFIX = (
+    "demo_"  # generated demo deliveries are named demo_*.csv (defs/sources/local_deliveries/demo.py)
+)
 
 
 def delivery_files(local_dir: Path) -> list[Path]:
@@ -55,8 +57,10 @@ def normalise(
     group_name=GROUP,
     kinds={"csv", "excel", "duckdb"},
     owners=OWNERS,
-    deps=["plan_catalog"],
+    deps=[CATALOG_KEY],
     tags={"source": "local"},
+    freshness_policy=DELIVERY.policy(),
+    metadata=DELIVERY.metadata(),
 )
 @skip_when_unchanged(
     ("raw.local_counts", "raw.survey_values", "raw.action_status", "raw.local_rejections"),
