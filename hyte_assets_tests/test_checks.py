@@ -29,8 +29,8 @@ from hyte_assets.defs.checks.suites import (
 )
 from hyte_assets.defs.checks.validation import Context, prepare, row_reasons, stored_form, validate_blocking
 from hyte_assets.defs.resources import DATA_DIR, PipelineSettings
-from hyte_assets.lib.pxweb import EMPLOYMENT_CODES as QUERIED_CODES
 from hyte_assets.lib.errors import SourceError
+from hyte_assets.lib.pxweb import EMPLOYMENT_CODES as QUERIED_CODES
 from hyte_assets.lib.warehouse import read_table, table_exists
 from hyte_assets_tests.conftest import copy_data, definitions, point_env_at, run_job, warehouse_path
 
