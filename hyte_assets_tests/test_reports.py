@@ -243,7 +243,7 @@ def snapshot_run(tmp_path_factory: pytest.TempPathFactory) -> SnapshotRun:
         patch.setenv("HYTE_DATA_DIR", str(data))
         for name in ("HYTE_SOURCE_MODE", "HYTE_MUNICIPALITY_CODE", "HYTE_REGION_SCOPE"):
             patch.delenv(name, raising=False)
-        everything = dg.AssetSelection.all() - dg.AssetSelection.assets("employment_monthly")
+        everything = dg.AssetSelection.all() - dg.AssetSelection.assets(["raw", "employment_monthly"])
         everything = everything.without_checks()
         job = dg.define_asset_job("report_shapes", selection=everything, executor_def=dg.in_process_executor)
         loaded = dg.Definitions.merge(defs(), dg.Definitions(jobs=[job]))
@@ -380,7 +380,7 @@ def test_every_source_asset_has_a_freshness_policy() -> None:
     missing = [key.to_user_string() for key in sources if graph.get(key).freshness_policy is None]
     assert not missing, f"source assets without a freshness policy: {missing}"
     assert all("publication_calendar" in graph.get(key).metadata for key in sources)
-    monthly = graph.get(dg.AssetKey("employment_monthly")).freshness_policy
+    monthly = graph.get(dg.AssetKey(["raw", "employment_monthly"])).freshness_policy
     assert monthly is not None and monthly.fail_window.to_timedelta() == dt.timedelta(days=45)
 
 

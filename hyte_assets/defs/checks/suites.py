@@ -120,8 +120,7 @@ class Regions:
 
 @dataclass(frozen=True)
 class TableSuite:
-    asset: str
-    table: str
+    table: str  # schema.name; its asset key is the path, raw/sotkanet_values
     source: str  # named in error messages, like `SourceError.source`
     columns: Mapping[str, tuple[str, ...]]  # required columns → accepted DuckDB types
     key: tuple[str, ...]  # one row per key; every key column but `nullable_key` is non-null
@@ -141,6 +140,11 @@ class TableSuite:
     in_sets: Mapping[str, tuple[object, ...]] = field(default_factory=dict)  # column → allowed values
     extra: tuple[Expectation, ...] = ()
     optional: bool = False  # the asset writes the table only when it has rows
+
+    @property
+    def asset(self) -> str:
+        """The key of the asset that writes the table, as a user string (`raw/sotkanet_values`)."""
+        return self.table.replace(".", "/")
 
     @property
     def monthly(self) -> bool:
@@ -166,7 +170,6 @@ def hyte_indicators(kind: str) -> Callable[["Context"], set[str]]:
 def sotkanet_values_suite(asset: str, source: str, extra: Mapping[str, tuple[str, ...]]) -> TableSuite:
     """The suite of a long-form Sotkanet values table (sotkanet, kouluterveyskysely)."""
     return TableSuite(
-        asset=asset,
         table=f"raw.{asset}",
         source=source,
         columns={**LONG_FORM, **extra},

@@ -24,8 +24,8 @@ from hyte_assets.lib.warehouse import read_table, table_exists
 GROUP = "sources"
 OWNERS = ["team:hyte"]
 REGIONS_TABLE = "raw.sotkanet_regions"
-REGIONS_KEY = dg.AssetKey("sotkanet_regions")
-CATALOG_KEY = dg.AssetKey("plan_catalog")
+REGIONS_KEY = dg.AssetKey(["raw", "sotkanet_regions"])
+CATALOG_KEY = dg.AssetKey(["catalog", "measures"])
 STATFIN_EXTRA = {"table_id": "string", "content_code": "string"}
 KINDS = {"python", "duckdb"}
 FIRST_YEAR = 2000

@@ -22,16 +22,21 @@ from hyte_assets.defs.sources.ingest import (
     to_long,
     values_result,
 )
-from hyte_assets.defs.unchanged import skip_when_unchanged
+from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.pxweb import EMPLOYMENT_CODES, EMPLOYMENT_TABLE
 from hyte_assets.lib.warehouse import read_table, replace_tables, table_exists, write_if_changed
 
+# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
+CODE = code_version_of(__name__)
+
 monthly = dg.MonthlyPartitionsDefinition(start_date="2023-01-01", end_offset=0)
 
 
 @dg.asset(
+    key=["raw", "employment_monthly"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,
@@ -97,6 +102,8 @@ def employment_monthly(
 
 
 @dg.asset(
+    key=["raw", "employment_values"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,

@@ -19,7 +19,6 @@ from hyte_assets.defs.checks.suites import (
 
 SUITES: tuple[TableSuite, ...] = (
     TableSuite(
-        asset="employment_monthly",
         table="raw.employment_monthly",
         source="employment",
         columns={**LONG_FORM, "table_id": TEXT, "content_code": TEXT},
@@ -34,7 +33,6 @@ SUITES: tuple[TableSuite, ...] = (
         outliers=True,
     ),
     TableSuite(
-        asset="employment_values",
         table="raw.employment_values",
         source="employment",
         columns={**LONG_FORM, "table_id": TEXT, "content_code": TEXT},

@@ -15,7 +15,6 @@ from hyte_assets.defs.checks.suites import (
 
 SUITES: tuple[TableSuite, ...] = (
     TableSuite(
-        asset="hyte_outcome_values",
         table="raw.hyte_outcome_values",
         source="hyte",
         columns={"municipality_code": TEXT, "indicator_id": TEXT, "year": INT, "value": NUMBER},

@@ -17,16 +17,21 @@ from hyte_assets.defs.sources.ingest import (
     fetch_values,
     values_result,
 )
-from hyte_assets.defs.unchanged import skip_when_unchanged
+from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.warehouse import write_if_changed
 
+# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
+CODE = code_version_of(__name__)
+
 
 @dg.asset(
+    key=["raw", "kouluterveyskysely_values"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,
-    deps=[REGIONS_KEY, dg.AssetKey("sotkanet_indicators")],
+    deps=[REGIONS_KEY, dg.AssetKey(["raw", "sotkanet_indicators"])],
     freshness_policy=KTK.policy(),
     metadata=KTK.metadata(),
     tags={"source": "kouluterveyskysely"},

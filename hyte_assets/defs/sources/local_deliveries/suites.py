@@ -16,7 +16,6 @@ from hyte_assets.defs.checks.suites import (
 
 SUITES: tuple[TableSuite, ...] = (
     TableSuite(
-        asset="local_deliveries",
         table="raw.local_counts",
         source="local_files",
         columns={**LONG_FORM, "source_file": TEXT, "source_row": INT},
@@ -31,7 +30,6 @@ SUITES: tuple[TableSuite, ...] = (
         optional=True,
     ),
     TableSuite(
-        asset="local_deliveries",
         table="raw.survey_values",
         source="local_files",
         columns={**LONG_FORM, "survey": TEXT, "survey_name": TEXT, "source_file": TEXT, "source_row": INT},

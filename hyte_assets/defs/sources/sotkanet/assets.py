@@ -12,6 +12,7 @@ from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
 from hyte_assets.defs.sources.ingest import (
     ANNUAL,
+    CATALOG_KEY,
     GROUP,
     KINDS,
     OWNERS,
@@ -23,15 +24,20 @@ from hyte_assets.defs.sources.ingest import (
     indicator_measures,
     values_result,
 )
-from hyte_assets.defs.unchanged import skip_when_unchanged
+from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.sotkanet import REGION_LEVELS, check_title, match_titles, resolve_regions
 from hyte_assets.lib.warehouse import write_if_changed
 
+# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
+CODE = code_version_of(__name__)
+
 
 @dg.asset(
+    key=["raw", "sotkanet_regions"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,
@@ -93,10 +99,12 @@ def sotkanet_regions(
 
 
 @dg.asset(
+    key=["raw", "sotkanet_indicators"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,
-    deps=["plan_catalog"],
+    deps=[CATALOG_KEY],
     tags={"source": "sotkanet"},
     freshness_policy=ANNUAL.policy(),
     metadata=ANNUAL.metadata(),
@@ -162,6 +170,8 @@ def sotkanet_indicators(
 
 
 @dg.asset(
+    key=["raw", "sotkanet_values"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,
@@ -196,10 +206,12 @@ def sotkanet_values(
 
 
 @dg.asset(
+    key=["raw", "sotkanet_indicator_resolution"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,
-    deps=["plan_catalog"],
+    deps=[CATALOG_KEY],
     tags={"source": "sotkanet"},
     freshness_policy=ANNUAL.policy(),
     metadata=ANNUAL.metadata(),

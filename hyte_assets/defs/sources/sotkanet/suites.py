@@ -20,7 +20,6 @@ from hyte_assets.lib.ge_adapter import Expectation
 
 SUITES: tuple[TableSuite, ...] = (
     TableSuite(
-        asset="sotkanet_regions",
         table="raw.sotkanet_regions",
         source="sotkanet",
         columns={
@@ -46,7 +45,6 @@ SUITES: tuple[TableSuite, ...] = (
         ),
     ),
     TableSuite(
-        asset="sotkanet_indicators",
         table="raw.sotkanet_indicators",
         source="sotkanet",
         columns={"indicator_id": INT, "measure_id": TEXT, "status": TEXT, "fetched_at": TIME},
@@ -61,7 +59,6 @@ SUITES: tuple[TableSuite, ...] = (
         in_sets={"status": ("ok", "title_mismatch", "error")},
     ),
     TableSuite(
-        asset="sotkanet_indicator_resolution",
         table="raw.sotkanet_indicator_resolution",
         source="sotkanet",
         columns={"measure_id": TEXT, "source": TEXT, "status": TEXT, "note": TEXT},

@@ -25,9 +25,12 @@ from hyte_assets.defs.sources.ingest import (
     to_long,
     values_result,
 )
-from hyte_assets.defs.unchanged import skip_when_unchanged
+from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.warehouse import read_table, write_if_changed
+
+# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
+CODE = code_version_of(__name__)
 
 POPULATION = ("vaerak/11re", "vaerak-vaesto")
 
@@ -48,6 +51,8 @@ def scope_areas(
 
 
 @dg.asset(
+    key=["raw", "statfin_values"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,
@@ -102,6 +107,8 @@ def statfin_values(
 
 
 @dg.asset(
+    key=["raw", "population"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,

@@ -20,7 +20,6 @@ from hyte_assets.defs.checks.suites import (
 
 SUITES: tuple[TableSuite, ...] = (
     TableSuite(
-        asset="statfin_values",
         table="raw.statfin_values",
         source="statfin",
         columns={**LONG_FORM, "table_id": TEXT, "content_code": TEXT},
@@ -41,7 +40,6 @@ SUITES: tuple[TableSuite, ...] = (
         outliers=True,
     ),
     TableSuite(
-        asset="population",
         table="raw.population",
         source="statfin",
         columns={"municipality_code": TEXT, "year": INT, "population": NUMBER, "is_demo": BOOL},

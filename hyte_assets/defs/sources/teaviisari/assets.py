@@ -13,14 +13,19 @@ from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.defs.sources.ingest import GROUP, OWNERS, TEA, changed_metadata, fetch_time, read_maintained
-from hyte_assets.defs.unchanged import skip_when_unchanged
+from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.warehouse import write_if_changed
+
+# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
+CODE = code_version_of(__name__)
 
 KINDS = {"csv", "duckdb"}
 
 
 @dg.asset(
+    key=["raw", "teaviisari_values"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,
@@ -60,6 +65,8 @@ def teaviisari_values(settings: PipelineSettings, warehouse: WarehouseResource) 
 
 
 @dg.asset(
+    key=["raw", "hyte_process_answers"],
+    code_version=CODE,
     group_name=GROUP,
     kinds=KINDS,
     owners=OWNERS,

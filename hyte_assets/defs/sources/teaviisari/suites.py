@@ -18,7 +18,6 @@ TEA_SECTORS = ("kuntajohto", "peruskoulu", "liikunta", "kulttuuri")
 
 SUITES: tuple[TableSuite, ...] = (
     TableSuite(
-        asset="teaviisari_values",
         table="raw.teaviisari_values",
         source="teaviisari",
         columns={**LONG_FORM, "sector": TEXT},
@@ -33,7 +32,6 @@ SUITES: tuple[TableSuite, ...] = (
         outliers=True,
     ),
     TableSuite(
-        asset="hyte_process_answers",
         table="raw.hyte_process_answers",
         source="teaviisari",
         columns={"municipality_code": TEXT, "indicator_id": TEXT, "collection_year": INT, "answer": INT},
