@@ -369,7 +369,7 @@ def outcome_rows(n_years: int = 8, **overrides: object) -> pd.DataFrame:
         {
             "municipality_code": "111",
             "year": range(2018, 2018 + n_years),
-            "raw/population": [20_000.0 - 150 * i for i in range(n_years)],
+            "population": [20_000.0 - 150 * i for i in range(n_years)],
             "is_demo": False,
         }
     )
@@ -393,7 +393,7 @@ def test_too_many_bad_rows_reject_the_batch(
     con: duckdb.DuckDBPyConnection, settings: PipelineSettings
 ) -> None:
     rows = outcome_rows(n_years=8)
-    rows.loc[:1, "raw/population"] = -1.0  # 2 of 8 rows: more than the 5 % that may be quarantined
+    rows.loc[:1, "population"] = -1.0  # 2 of 8 rows: more than the 5 % that may be quarantined
 
     with pytest.raises(SourceError) as caught:
         guard(con, settings, {"raw.population": rows}, today=dt.date(2026, 11, 30))
@@ -409,9 +409,9 @@ def test_outlier_is_flagged_and_ordinary_noise_is_not(
     suite = SUITES_BY_TABLE["raw.population"]
     ctx = Context.load(con, settings, today=dt.date(2026, 11, 30))
     noisy = outcome_rows(n_years=9)
-    noisy["raw/population"] += [0, 40, -30, 20, 0, -40, 30, 10, 0]
+    noisy["population"] += [0, 40, -30, 20, 0, -40, 30, 10, 0]
     jumped = noisy.copy()
-    jumped.loc[6:, "raw/population"] += 5_000  # from 2024 on: a jump far outside the ±~100 changes
+    jumped.loc[6:, "population"] += 5_000  # from 2024 on: a jump far outside the ±~100 changes
 
     assert not prepare(suite, noisy, ctx)["yoy_outlier"].any()
     flagged = prepare(suite, jumped, ctx)

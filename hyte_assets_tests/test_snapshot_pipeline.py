@@ -145,7 +145,7 @@ def test_record_snapshots_round_trips_through_the_stub(env, tmp_path):
         StubServer("statfin", snapshots / "statfin") as sf,
     ):
         counts = record(recorded, sotkanet.url, sf.url, range(2009, 2026))
-    assert counts == {"raw/sotkanet_indicators": 1, "statfin_tables": 3}
+    assert counts == {"sotkanet_indicators": 1, "statfin_tables": 3}
     for name in ("regions.json", "indicators.json", "json/3219.json"):
         assert (recorded / "snapshots" / "sotkanet" / name).read_text(encoding="utf-8").strip()
     assert (recorded / "snapshots" / "statfin" / "tyonv__12r5.data.json").exists()

@@ -6,12 +6,14 @@ source's folder, so a source can be added or removed without touching the others
 """
 
 import datetime as dt
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 import dagster as dg
 import pandas as pd
 
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
+from hyte_assets.defs.unchanged import code_version_of
 from hyte_assets.lib.catalog import TABLE_REF, load_catalog
 from hyte_assets.lib.demo_support import RECORDED_AT
 from hyte_assets.lib.errors import SourceError
@@ -57,6 +59,47 @@ ANNUAL = Window(370, 400, "annual statistics, published once a year")
 KTK = Window(760, 800, "school health survey, every second (odd) year, results in the autumn")
 TEA = Window(400, 760, "TEAviisari rounds every year, each sector every second year")
 DELIVERY = Window(370, 400, "city deliveries, at least once a year for the annual report")
+
+
+def source_attributes(
+    table: str,
+    source: str,
+    window: Window,
+    *,
+    deps: Sequence[object] = (),
+    kinds: set[str] | None = None,
+) -> dict[str, Any]:
+    """What every source asset (or spec) says about itself: its key is the table's path, the
+    shared group and owners, the source tag, and the freshness window of its calendar."""
+    return {
+        "key": dg.AssetKey(table.split(".")),
+        "group_name": GROUP,
+        "owners": OWNERS,
+        "kinds": kinds or KINDS,
+        "deps": list(deps),
+        "tags": {"source": source},
+        "freshness_policy": window.policy(),
+        "metadata": window.metadata(),
+    }
+
+
+def source_asset(
+    table: str,
+    source: str,
+    window: Window,
+    *,
+    deps: Sequence[object] = (),
+    kinds: set[str] | None = None,
+    **extra: Any,
+) -> Callable[[Callable[..., Any]], dg.AssetsDefinition]:
+    """`@dg.asset` for a source asset that writes `table`; its `code_version` is the fingerprint of
+    the defining module and the parsing code it uses (`unchanged.code_version_of`)."""
+
+    def decorate(fn: Callable[..., Any]) -> dg.AssetsDefinition:
+        attributes = source_attributes(table, source, window, deps=deps, kinds=kinds)
+        return dg.asset(**attributes, code_version=code_version_of(fn.__module__), **extra)(fn)
+
+    return decorate
 
 
 def fetch_time(settings: PipelineSettings) -> pd.Timestamp:

@@ -8,10 +8,7 @@ from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, StatFinResource, WarehouseResource
 from hyte_assets.defs.sources.ingest import (
-    GROUP,
-    KINDS,
     MONTHLY,
-    OWNERS,
     REGIONS_KEY,
     REGIONS_TABLE,
     STATFIN_EXTRA,
@@ -19,32 +16,25 @@ from hyte_assets.defs.sources.ingest import (
     demo_rows,
     query_table,
     resolve_regions_frame,
+    source_asset,
     to_long,
     values_result,
 )
-from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
+from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.pxweb import EMPLOYMENT_CODES, EMPLOYMENT_TABLE
 from hyte_assets.lib.warehouse import read_table, replace_tables, table_exists, write_if_changed
 
-# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
-CODE = code_version_of(__name__)
-
 monthly = dg.MonthlyPartitionsDefinition(start_date="2023-01-01", end_offset=0)
 
 
-@dg.asset(
-    key=["raw", "employment_monthly"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
+@source_asset(
+    "raw.employment_monthly",
+    "employment",
+    MONTHLY,
     partitions_def=monthly,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    tags={"source": "employment"},
-    freshness_policy=MONTHLY.policy(),
-    metadata=MONTHLY.metadata(),
 )
 @skip_when_unchanged(
     ("raw.employment_monthly",),
@@ -101,17 +91,7 @@ def employment_monthly(
     )
 
 
-@dg.asset(
-    key=["raw", "employment_values"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
-    deps=[employment_monthly, REGIONS_KEY],
-    tags={"source": "employment"},
-    freshness_policy=MONTHLY.policy(),
-    metadata=MONTHLY.metadata(),
-)
+@source_asset("raw.employment_values", "employment", MONTHLY, deps=[employment_monthly, REGIONS_KEY])
 @skip_when_unchanged(
     ("raw.employment_values",), ("snapshots/employment",), ("raw.employment_monthly", "raw.sotkanet_regions")
 )

@@ -6,26 +6,19 @@ import dagster as dg
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
-from hyte_assets.defs.sources.ingest import ANNUAL, GROUP, OWNERS, changed_metadata, read_maintained
-from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
+from hyte_assets.defs.sources.ingest import (
+    ANNUAL,
+    changed_metadata,
+    read_maintained,
+    source_asset,
+)
+from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.warehouse import write_if_changed
-
-# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
-CODE = code_version_of(__name__)
 
 KINDS = {"csv", "duckdb"}
 
 
-@dg.asset(
-    key=["raw", "hyte_outcome_values"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
-    tags={"source": "hyte"},
-    freshness_policy=ANNUAL.policy(),
-    metadata=ANNUAL.metadata(),
-)
+@source_asset("raw.hyte_outcome_values", "hyte", ANNUAL, kinds=KINDS)
 @skip_when_unchanged(("raw.hyte_outcome_values",), ("snapshots/hyte/outcome_values.csv",))
 def hyte_outcome_values(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The hyte-kerroin's 6 outcome indicators for every municipality (national scope: the

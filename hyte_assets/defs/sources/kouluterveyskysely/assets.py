@@ -7,34 +7,24 @@ import pandas as pd
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
 from hyte_assets.defs.sources.ingest import (
-    GROUP,
-    KINDS,
     KTK,
-    OWNERS,
     REGIONS_AND_INDICATORS,
     REGIONS_KEY,
     demo_rows,
     fetch_values,
+    source_asset,
     values_result,
 )
-from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
+from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.warehouse import write_if_changed
 
-# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
-CODE = code_version_of(__name__)
 
-
-@dg.asset(
-    key=["raw", "kouluterveyskysely_values"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
+@source_asset(
+    "raw.kouluterveyskysely_values",
+    "kouluterveyskysely",
+    KTK,
     deps=[REGIONS_KEY, dg.AssetKey(["raw", "sotkanet_indicators"])],
-    freshness_policy=KTK.policy(),
-    metadata=KTK.metadata(),
-    tags={"source": "kouluterveyskysely"},
 )
 @skip_when_unchanged(
     ("raw.kouluterveyskysely_values",),

@@ -12,7 +12,7 @@ import pandas as pd
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import DATA_DIR, PipelineSettings, WarehouseResource
-from hyte_assets.defs.sources.ingest import CATALOG_KEY, DELIVERY, GROUP, OWNERS, changed_metadata
+from hyte_assets.defs.sources.ingest import CATALOG_KEY, DELIVERY, changed_metadata, source_attributes
 from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.errors import SourceError
@@ -23,6 +23,7 @@ from hyte_assets.lib.warehouse import read_table, table_exists, write_if_changed
 # This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
 CODE = code_version_of(__name__)
 
+KINDS = {"csv", "excel", "duckdb"}
 DELIVERY_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 TABLES = {
     "laskennat": "raw.local_counts",
@@ -60,19 +61,8 @@ REJECTIONS = "raw.local_rejections"
 
 
 def table_spec(table: str, description: str, *, skippable: bool) -> dg.AssetSpec:
-    return dg.AssetSpec(
-        key=dg.AssetKey(table.split(".")),
-        group_name=GROUP,
-        kinds={"csv", "excel", "duckdb"},
-        owners=OWNERS,
-        deps=[CATALOG_KEY],
-        tags={"source": "local"},
-        description=description,
-        freshness_policy=DELIVERY.policy(),
-        metadata=DELIVERY.metadata(),
-        skippable=skippable,
-        code_version=CODE,
-    )
+    attributes = source_attributes(table, "local", DELIVERY, deps=[CATALOG_KEY], kinds=KINDS)
+    return dg.AssetSpec(**attributes, description=description, skippable=skippable, code_version=CODE)
 
 
 @dg.multi_asset(

@@ -13,38 +13,24 @@ from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, Wareh
 from hyte_assets.defs.sources.ingest import (
     ANNUAL,
     CATALOG_KEY,
-    GROUP,
-    KINDS,
-    OWNERS,
     REGIONS_AND_INDICATORS,
     changed_metadata,
     demo_rows,
     fetch_time,
     fetch_values,
     indicator_measures,
+    source_asset,
     values_result,
 )
-from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
+from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.sotkanet import REGION_LEVELS, check_title, match_titles, resolve_regions
 from hyte_assets.lib.warehouse import write_if_changed
 
-# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
-CODE = code_version_of(__name__)
 
-
-@dg.asset(
-    key=["raw", "sotkanet_regions"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
-    tags={"source": "sotkanet"},
-    freshness_policy=ANNUAL.policy(),
-    metadata=ANNUAL.metadata(),
-)
+@source_asset("raw.sotkanet_regions", "sotkanet", ANNUAL)
 @skip_when_unchanged(("raw.sotkanet_regions",), ("snapshots/sotkanet/regions.json",))
 def sotkanet_regions(
     context: dg.AssetExecutionContext,
@@ -98,17 +84,7 @@ def sotkanet_regions(
     )
 
 
-@dg.asset(
-    key=["raw", "sotkanet_indicators"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
-    deps=[CATALOG_KEY],
-    tags={"source": "sotkanet"},
-    freshness_policy=ANNUAL.policy(),
-    metadata=ANNUAL.metadata(),
-)
+@source_asset("raw.sotkanet_indicators", "sotkanet", ANNUAL, deps=[CATALOG_KEY])
 @skip_when_unchanged(("raw.sotkanet_indicators",), ("snapshots/sotkanet/indicators", "catalog"))
 def sotkanet_indicators(
     context: dg.AssetExecutionContext,
@@ -169,17 +145,7 @@ def sotkanet_indicators(
     )
 
 
-@dg.asset(
-    key=["raw", "sotkanet_values"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
-    deps=[sotkanet_regions, sotkanet_indicators],
-    tags={"source": "sotkanet"},
-    freshness_policy=ANNUAL.policy(),
-    metadata=ANNUAL.metadata(),
-)
+@source_asset("raw.sotkanet_values", "sotkanet", ANNUAL, deps=[sotkanet_regions, sotkanet_indicators])
 @skip_when_unchanged(
     ("raw.sotkanet_values",),
     ("snapshots/sotkanet/json", "snapshots/sotkanet/demo_values.csv", "snapshots/real_values.csv", "catalog"),
@@ -205,17 +171,7 @@ def sotkanet_values(
     return values_result(tables["raw.sotkanet_values"], changed, versions, stats)
 
 
-@dg.asset(
-    key=["raw", "sotkanet_indicator_resolution"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
-    deps=[CATALOG_KEY],
-    tags={"source": "sotkanet"},
-    freshness_policy=ANNUAL.policy(),
-    metadata=ANNUAL.metadata(),
-)
+@source_asset("raw.sotkanet_indicator_resolution", "sotkanet", ANNUAL, deps=[CATALOG_KEY])
 @skip_when_unchanged(
     ("raw.sotkanet_indicator_resolution",), ("snapshots/sotkanet/indicators.json", "catalog")
 )

@@ -10,9 +10,6 @@ from hyte_assets.defs.resources import PipelineSettings, StatFinResource, Wareho
 from hyte_assets.defs.sources.ingest import (
     ANNUAL,
     CATALOG_KEY,
-    GROUP,
-    KINDS,
-    OWNERS,
     REGIONS_KEY,
     REGIONS_TABLE,
     STATFIN_EXTRA,
@@ -22,15 +19,13 @@ from hyte_assets.defs.sources.ingest import (
     query_table,
     resolve_regions_frame,
     scope_regions,
+    source_asset,
     to_long,
     values_result,
 )
-from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
+from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.warehouse import read_table, write_if_changed
-
-# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
-CODE = code_version_of(__name__)
 
 POPULATION = ("vaerak/11re", "vaerak-vaesto")
 
@@ -50,17 +45,7 @@ def scope_areas(
     ]
 
 
-@dg.asset(
-    key=["raw", "statfin_values"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
-    deps=[REGIONS_KEY, CATALOG_KEY],
-    freshness_policy=ANNUAL.policy(),
-    metadata=ANNUAL.metadata(),
-    tags={"source": "statfin"},
-)
+@source_asset("raw.statfin_values", "statfin", ANNUAL, deps=[REGIONS_KEY, CATALOG_KEY])
 @skip_when_unchanged(
     ("raw.statfin_values",),
     ("snapshots/statfin", "snapshots/real_values.csv", "catalog"),
@@ -106,17 +91,7 @@ def statfin_values(
     )
 
 
-@dg.asset(
-    key=["raw", "population"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
-    deps=[REGIONS_KEY],
-    tags={"source": "statfin"},
-    freshness_policy=ANNUAL.policy(),
-    metadata=ANNUAL.metadata(),
-)
+@source_asset("raw.population", "statfin", ANNUAL, deps=[REGIONS_KEY])
 @skip_when_unchanged(
     ("raw.population",), ("snapshots/statfin", "snapshots/real_values.csv"), ("raw.sotkanet_regions",)
 )

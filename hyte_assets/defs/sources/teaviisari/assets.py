@@ -12,27 +12,21 @@ import dagster as dg
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
-from hyte_assets.defs.sources.ingest import GROUP, OWNERS, TEA, changed_metadata, fetch_time, read_maintained
-from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
+from hyte_assets.defs.sources.ingest import (
+    TEA,
+    changed_metadata,
+    fetch_time,
+    read_maintained,
+    source_asset,
+)
+from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.warehouse import write_if_changed
-
-# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
-CODE = code_version_of(__name__)
 
 KINDS = {"csv", "duckdb"}
 
 
-@dg.asset(
-    key=["raw", "teaviisari_values"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
-    tags={"source": "teaviisari"},
-    freshness_policy=TEA.policy(),
-    metadata=TEA.metadata(),
-)
+@source_asset("raw.teaviisari_values", "teaviisari", TEA, kinds=KINDS)
 @skip_when_unchanged(("raw.teaviisari_values",), ("snapshots/teaviisari/sector_scores.csv",))
 def teaviisari_values(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """TEAviisari sector scores (0–100: kuntajohto, peruskoulu, liikunta, kulttuuri) per municipality."""
@@ -64,16 +58,7 @@ def teaviisari_values(settings: PipelineSettings, warehouse: WarehouseResource) 
     )
 
 
-@dg.asset(
-    key=["raw", "hyte_process_answers"],
-    code_version=CODE,
-    group_name=GROUP,
-    kinds=KINDS,
-    owners=OWNERS,
-    tags={"source": "teaviisari"},
-    freshness_policy=TEA.policy(),
-    metadata=TEA.metadata(),
-)
+@source_asset("raw.hyte_process_answers", "teaviisari", TEA, kinds=KINDS)
 @skip_when_unchanged(("raw.hyte_process_answers",), ("snapshots/teaviisari/process_answers.csv",))
 def hyte_process_answers(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The hyte-kerroin's 15 process indicators as yes/no answers per municipality and TEA round."""
