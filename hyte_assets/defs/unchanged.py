@@ -41,10 +41,8 @@ def _referenced_modules(module: ModuleType) -> set[str]:
     return names
 
 
-@functools.cache
-def code_version_of(module_name: str) -> str:
-    """Fingerprint of a source module's text and of every parsing module it reaches (its `lib/`
-    client, the shared helpers): a parser fix changes it, so the snapshot is read again."""
+def parsing_modules(module_name: str) -> set[str]:
+    """The module and every parsing module it reaches through its names (see PARSING_CODE)."""
     seen: set[str] = set()
     todo = [module_name]
     while todo:
@@ -53,8 +51,15 @@ def code_version_of(module_name: str) -> str:
             continue
         seen.add(name)
         todo.extend(_referenced_modules(sys.modules[name]))
+    return seen
+
+
+@functools.cache
+def code_version_of(module_name: str) -> str:
+    """Fingerprint of a source module's text and of every parsing module it reaches (its `lib/`
+    client, the shared helpers): a parser fix changes it, so the snapshot is read again."""
     digest = hashlib.sha256()
-    for name in sorted(seen):
+    for name in sorted(parsing_modules(module_name)):
         source = getattr(sys.modules[name], "__file__", None)
         if source:
             digest.update(name.encode() + b"\0" + Path(source).read_bytes())
