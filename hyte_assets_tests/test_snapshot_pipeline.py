@@ -12,6 +12,7 @@ from hyte_assets.definitions import defs
 from hyte_assets.defs.resources import DATA_DIR
 from hyte_assets.defs.sources.local_deliveries import local_files_sensor
 from hyte_assets.lib import demo_data
+from hyte_assets.lib.hyte.what_if import calibration
 from hyte_assets.lib.record_snapshots import record
 from hyte_assets_tests.conftest import warehouse_path
 from hyte_assets_tests.stub_servers import StubServer
@@ -107,21 +108,29 @@ def test_sensor_requests_a_run_only_when_a_delivery_changes(env):
 
 
 def test_hyte_view_shows_the_published_figure_beside_the_reproduction(env):
-    selection = dg.AssetSelection.keys(
-        "plan_catalog", "sotkanet_regions", "population", "hyte_process_answers", "hyte_outcome_values"
-    ) | dg.AssetSelection.groups("hyte")
-    assert run(selection).success
+    # The view reads marts.measure_series, so everything upstream of the hyte group runs.
+    assert run(dg.AssetSelection.groups("hyte").upstream()).success
     published = query(env["db"], "select * from reports.hyte_published")
-    assert set(published["assumption_set"]) >= {"default", "relative_change", "clipped_abs"}
+    assert set(published["assumption_set"]) >= {"default", "relative_change", "clipped_abs", "fixed_lag"}
     assert (published["published_eur_per_resident"] == 21.5).all()
     assert published["is_demo"].all()  # inputs are demo data, and the table says which
     assert set(published["demo_inputs"]) == {"process_answers, outcome_values, population"}
+    assert published["summary_fi"].str.startswith("Heinolan hyte-kerroin maksuvuodelle 2026").all()
+    assert published["summary_en"].str.contains("21.5 €/resident implies a coefficient").all()
+    assert published.columns[3] == "coefficient"  # the coefficient leads, euros second
+    components = query(env["db"], "select * from reports.hyte_kerroin_components")
+    o2 = components[components["indicator_id"] == "o2_koulutuksen_ulkopuolella_17_24"].set_index(
+        "municipality_code"
+    )
+    assert o2.loc["111", "value_source"] == "marts.measure_series"
     kerroin = query(env["db"], "select * from reports.hyte_kerroin")
     weighted = (kerroin["coefficient"] * kerroin["eur_total"] / kerroin["eur_per_resident"]).sum() / (
         kerroin["eur_total"] / kerroin["eur_per_resident"]
     ).sum()
     assert weighted == pytest.approx(1.0)  # normalisation: population-weighted mean coefficient is 1
     assert kerroin.loc[kerroin["municipality_code"] == "111", "rank_maakunta"].between(1, 10).all()
+    # The demo's national spread matches Kuntaliitto's published one within the stated tolerance.
+    assert calibration(kerroin)["within_tolerance"].all()
     what_if = query(env["db"], "select * from reports.hyte_what_if")
     assert what_if["gain_eur_total"].is_monotonic_decreasing and (what_if["gain_eur_total"] > 0).all()
 
