@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hyte_assets.lib.hyte.config import _check_indicators, _code
+from hyte_assets.lib.hyte.frames import (
+    _check_indicators,
+    _code,
+)
 
 SOURCE_SERIES = "marts.measure_series"
 SOURCE_RAW = "raw.hyte_outcome_values"

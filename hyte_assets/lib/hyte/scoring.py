@@ -17,14 +17,29 @@ from hyte_assets.lib.hyte.config import (
     RULE_SCALED,
     RULE_TARGET_MET,
     Assumptions,
+    indicator_weights,
+)
+from hyte_assets.lib.hyte.frames import (
     _check_indicators,
     _check_known,
     _check_long,
     _check_unique,
     _code,
     _codes,
-    indicator_weights,
 )
+
+# What _score_indicator_frame returns per municipality (score_outcomes adds the years and the set's name).
+SCALED_COLUMNS = [
+    "municipality_code",
+    "value_prev",
+    "value_latest",
+    "change",
+    "target_level",
+    "points",
+    "missing",
+    "rule",
+]
+
 
 # --------------------------------------------------------------------------------------------------
 # Scoring
@@ -43,9 +58,9 @@ def score_process(
 
     ``answers`` has municipality_code, indicator_id, collection_year, answer (1/0/NaN or 100/0). Per
     indicator the TEA round is the latest collection_year in the data (with a payment year: the latest
-    <= payment_year - assumptions.process_latest_lag). A municipality without an answer in that round gets
-    0 and missing=True: law 618/2021 § 15 gives the lowest possible value for missing data, and an older
-    round's answer is not carried forward (the round is a national collection).
+    <= the set's data-year cutoff, from vintages.csv or a fixed lag). A municipality without an answer in
+    that round gets 0 and missing=True: law 618/2021 § 15 gives the lowest possible value for missing
+    data, and an older round's answer is not carried forward (the round is a national collection).
     """
     codes = _codes(municipalities)
     ind = _check_indicators(indicators)
@@ -99,7 +114,7 @@ def score_outcomes(
     """Score each outcome indicator 0–100 from the change between its two latest years.
 
     ``values`` has municipality_code, indicator_id, year, value. Per indicator the two latest years with any
-    data are used (with a payment year: the latest <= payment_year - assumptions.outcome_latest_lag; for
+    data are used (with a payment year: the latest <= the set's cutoff, vintage table or fixed lag; for
     biennial survey items these are the two latest rounds). The change (absolute or relative) is min–max
     scaled to 0–100 across ALL municipalities, in the indicator's direction (lower is better: the largest
     decrease gets 100, the largest increase 0). A latest value at/better than the target level gets 100.
@@ -139,22 +154,8 @@ def score_outcomes(
     for col in ("year_prev", "year_latest"):
         out[col] = out[col].astype("Int64")
     out["assumption_set"] = assumptions.name
-    return out[
-        [
-            "municipality_code",
-            "indicator_id",
-            "year_prev",
-            "value_prev",
-            "year_latest",
-            "value_latest",
-            "change",
-            "target_level",
-            "points",
-            "missing",
-            "rule",
-            "assumption_set",
-        ]
-    ]
+    head = ["municipality_code", "indicator_id", "year_prev", "value_prev", "year_latest"]
+    return out[[*head, *SCALED_COLUMNS[2:], "assumption_set"]]
 
 
 def _score_indicator_frame(
@@ -214,18 +215,7 @@ def _score_indicator_frame(
     out["points"] = points.astype(float)
     out["rule"] = rule
     out["missing"] = rule == RULE_MISSING
-    return out[
-        [
-            "municipality_code",
-            "value_prev",
-            "value_latest",
-            "change",
-            "target_level",
-            "points",
-            "missing",
-            "rule",
-        ]
-    ]
+    return out[SCALED_COLUMNS]
 
 
 def _target_level(latest: pd.Series, indicator_id: str, polarity: str, assumptions: Assumptions) -> float:

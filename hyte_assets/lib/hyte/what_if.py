@@ -11,10 +11,12 @@ import pandas as pd
 from hyte_assets.lib.hyte.config import (
     DEFAULT_ASSUMPTION_SET,
     Assumptions,
+    base_price_for,
+)
+from hyte_assets.lib.hyte.frames import (
     _check_indicators,
     _code,
     _codes,
-    base_price_for,
 )
 from hyte_assets.lib.hyte.scoring import _score_indicator_frame, calculate, compute_kerroin
 
