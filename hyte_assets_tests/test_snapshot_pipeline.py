@@ -12,6 +12,9 @@ from hyte_assets.definitions import defs
 from hyte_assets.defs.resources import DATA_DIR
 from hyte_assets.defs.sources.local_deliveries.assets import local_files_sensor
 from hyte_assets.lib import demo_data
+from hyte_assets.lib import hyte as hk
+from hyte_assets.lib.hyte import inputs as hyte_inputs
+from hyte_assets.lib.hyte.what_if import calibration
 from hyte_assets.lib.record_snapshots import record
 from hyte_assets_tests.conftest import warehouse_path
 from hyte_assets_tests.stub_servers import StubServer
@@ -113,25 +116,53 @@ def test_sensor_requests_a_run_only_when_a_delivery_changes(env):
 
 
 def test_hyte_view_shows_the_published_figure_beside_the_reproduction(env):
-    selection = dg.AssetSelection.keys(
-        "catalog/measures",
-        "raw/sotkanet_regions",
-        "raw/population",
-        "raw/hyte_process_answers",
-        "raw/hyte_outcome_values",
-    ).required_multi_asset_neighbors() | dg.AssetSelection.groups("hyte")
-    assert run(selection).success
+    # The view reads marts.measure_series, so everything upstream of the hyte group runs (the partitioned
+    # monthly employment asset first, as one ranged run, the way `make run` does it).
+    months = {
+        "dagster/asset_partition_range_start": "2023-01-01",
+        "dagster/asset_partition_range_end": "2026-06-01",
+    }
+    monthly = defs().resolve_job_def("employment_monthly_job")
+    assert monthly.execute_in_process(tags=months, instance=dg.DagsterInstance.ephemeral()).success
+    assert run(
+        dg.AssetSelection.groups("hyte").upstream() - dg.AssetSelection.assets(dg.AssetKey(["raw", "employment_monthly"]))
+    ).success
     published = query(env["db"], "select * from reports.hyte_published")
-    assert set(published["assumption_set"]) >= {"default", "relative_change", "clipped_abs"}
+    assert set(published["assumption_set"]) >= {"default", "relative_change", "clipped_abs", "fixed_lag"}
     assert (published["published_eur_per_resident"] == 21.5).all()
     assert published["is_demo"].all()  # inputs are demo data, and the table says which
     assert set(published["demo_inputs"]) == {"process_answers, outcome_values, population"}
+    assert published["summary_fi"].str.startswith("Heinolan hyte-kerroin maksuvuodelle 2026").all()
+    assert published["summary_en"].str.contains("21.5 €/resident implies a coefficient").all()
+    assert published.columns[3] == "coefficient"  # the coefficient leads, euros second
+    components = query(env["db"], "select * from reports.hyte_kerroin_components")
+    o2 = components[components["indicator_id"] == "o2_koulutuksen_ulkopuolella_17_24"].set_index(
+        "municipality_code"
+    )
+    assert o2.loc["111", "value_source"] == "marts.measure_series"
+    # The catalog's series and the raw outcome file never disagree where both hold a value, and the one
+    # real outcome value (3219 Heinola 2024 = 11.7 %, from the plan) reaches the view's inputs as real.
+    series = query(env["db"], "select * from marts.measure_series")
+    raw = query(env["db"], "select * from raw.hyte_outcome_values")
+    indicators = hk.load_indicators(env["data"] / "hyte" / "indicators.csv")
+    assert hyte_inputs.disagreements(series, raw, indicators).empty
+    values = hyte_inputs.outcome_values(series, raw, indicators).set_index(
+        ["municipality_code", "indicator_id", "year"]
+    )
+    real = values.loc[("111", "o2_koulutuksen_ulkopuolella_17_24", 2024)]
+    assert (real["value"], bool(real["is_demo"]), real["value_source"]) == (
+        11.7,
+        False,
+        "marts.measure_series",
+    )
     kerroin = query(env["db"], "select * from reports.hyte_kerroin")
     weighted = (kerroin["coefficient"] * kerroin["eur_total"] / kerroin["eur_per_resident"]).sum() / (
         kerroin["eur_total"] / kerroin["eur_per_resident"]
     ).sum()
     assert weighted == pytest.approx(1.0)  # normalisation: population-weighted mean coefficient is 1
     assert kerroin.loc[kerroin["municipality_code"] == "111", "rank_maakunta"].between(1, 10).all()
+    # The demo's national spread matches Kuntaliitto's published one within the stated tolerance.
+    assert calibration(kerroin)["within_tolerance"].all()
     what_if = query(env["db"], "select * from reports.hyte_what_if")
     assert what_if["gain_eur_total"].is_monotonic_decreasing and (what_if["gain_eur_total"] > 0).all()
 
