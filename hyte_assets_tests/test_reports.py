@@ -26,11 +26,10 @@ from hyte_assets.defs.reports.freshness import SOURCE_FRESHNESS
 from hyte_assets.defs.reports.sensors import run_failure_note
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.catalog import load_catalog
-from hyte_assets.lib.charts import ChartRenderer
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.exports import export_tables
 from hyte_assets.lib.publish import serving_path
-from hyte_assets.lib.report_html import load_report_data, render_charts, render_report
+from hyte_assets.lib.report import load_report_data, render_charts, render_report
 from hyte_assets.lib.sql_models import discover, materialize, topological_order
 from hyte_assets.lib.warehouse import replace_tables
 from hyte_assets_tests.e2e import chromium
@@ -137,7 +136,7 @@ def render_small(tmp_path: Path, *, demo: bool, lang: str = "fi") -> str:
         data = load_report_data(con)
     finally:
         con.close()
-    return render_report(data, render_charts(data, ChartRenderer()), lang=lang)
+    return render_report(data, render_charts(data), lang=lang)
 
 
 def figures(report: str) -> set[str]:

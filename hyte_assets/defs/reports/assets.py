@@ -14,16 +14,16 @@ import dagster as dg
 from hyte_assets.defs.resources import PROJECT_ROOT, PipelineSettings, WarehouseResource
 from hyte_assets.defs.unchanged import all_tables_of, skip_derived_when_unchanged
 from hyte_assets.lib import warehouse as wh
-from hyte_assets.lib.charts import ChartRenderer
 from hyte_assets.lib.exports import export_tables
 from hyte_assets.lib.publish import publish as publish_tables
 from hyte_assets.lib.publish import serving_path
-from hyte_assets.lib.report_html import (
+from hyte_assets.lib.report import (
+    chart_data_uri,
     highlights,
     load_report_data,
-    png_data_uri,
     render_charts,
     render_report,
+    write_pdf,
 )
 
 GROUP = "publish"
@@ -144,9 +144,9 @@ def vuosiraportti(
     whenever any figure shown is generated."""
     started = time.monotonic()
     with warehouse.connect(read_only=True) as con:
-        data = load_report_data(con)
+        data = load_report_data(con, data_dir=settings.data_path)
     loaded = time.monotonic()
-    charts = render_charts(data, ChartRenderer())
+    charts = render_charts(data)
     charted = time.monotonic()
     out_dir = settings.data_path / "reports"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -157,6 +157,7 @@ def vuosiraportti(
         tmp.write_text(render_report(data, charts, lang=lang), encoding="utf-8")
         os.replace(tmp, path)
         paths[lang] = path
+        write_pdf(path)
     finished = time.monotonic()
     demo, total = data.demo_counts()
     context.log.info(
@@ -165,7 +166,7 @@ def vuosiraportti(
     )
     titles = data.indicators.drop_duplicates("measure_id").set_index("measure_id")["title_fi"]
     shown = "\n\n".join(
-        f"**{titles[m]}**\n\n![{m}]({png_data_uri(charts[m])})" for m in highlights(data, charts)
+        f"**{titles[m]}**\n\n![{m}]({chart_data_uri(charts[m])})" for m in highlights(data, charts)
     )
     return dg.MaterializeResult(
         metadata={
