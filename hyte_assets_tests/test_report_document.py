@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import tomllib
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -37,32 +36,62 @@ def extra_tables() -> dict[str, pd.DataFrame]:
     code = {"municipality_code": ["111"]}
     return {
         "reports.hyte_kerroin": pd.DataFrame(
-            {**code, "payment_year": [2026], "coefficient": [0.62], "eur_per_resident": [12.4],
-             "eur_total": [238_000.0], "rank_maakunta": [1], "rank_national": [40],
-             "assumption_set": ["default"], "base_price_eur": [19.97],
-             "base_price_source": ["assumed = 2025 price, unverified"], "is_demo": [True]}
+            {
+                **code,
+                "payment_year": [2026],
+                "coefficient": [0.62],
+                "eur_per_resident": [12.4],
+                "eur_total": [238_000.0],
+                "rank_maakunta": [1],
+                "rank_national": [40],
+                "assumption_set": ["default"],
+                "base_price_eur": [19.97],
+                "base_price_source": ["assumed = 2025 price, unverified"],
+                "is_demo": [True],
+            }
         ),
         "reports.hyte_published": pd.DataFrame(
-            {"municipality_code": ["111", "111"], "assumption_set": ["default", "relative_change"],
-             "coefficient": [0.62, 0.58], "eur_per_resident": [12.4, 11.6],
-             "delta_vs_published_eur": [-9.1, -9.9], "published_eur_per_resident": [21.5, 21.5],
-             "published_source": ["Heinolan hyvinvointisuunnitelma 2026–2029"] * 2,
-             "demo_inputs": ["process_answers", "process_answers"], "is_demo": [True, True]}
+            {
+                "municipality_code": ["111", "111"],
+                "assumption_set": ["default", "relative_change"],
+                "coefficient": [0.62, 0.58],
+                "eur_per_resident": [12.4, 11.6],
+                "delta_vs_published_eur": [-9.1, -9.9],
+                "published_eur_per_resident": [21.5, 21.5],
+                "published_source": ["Heinolan hyvinvointisuunnitelma 2026–2029"] * 2,
+                "demo_inputs": ["process_answers", "process_answers"],
+                "is_demo": [True, True],
+            }
         ),
         "reports.group_gaps": pd.DataFrame(
-            {"measure_id": ["ktk_liikunta_enintaan_1h"], "period": ["2025"], "group_a": ["tytöt"],
-             "group_b": ["pojat"], "gap": [4.2], "gap_low": [1.0], "gap_high": [7.4], "is_demo": [True]}
+            {
+                "measure_id": ["ktk_liikunta_enintaan_1h"],
+                "period": ["2025"],
+                "group_a": ["tytöt"],
+                "group_b": ["pojat"],
+                "gap": [4.2],
+                "gap_low": [1.0],
+                "gap_high": [7.4],
+                "is_demo": [True],
+            }
         ),
         "reports.teaviisari": pd.DataFrame(
-            {"sector_id": ["kuntajohto"] * 3 + ["liikunta"] * 3,
-             "region_level": ["kunta", "maakunta", "koko_maa"] * 2, "year": [2025] * 6,
-             "score": [81.0, 70.0, 72.0, 22.0, 55.0, 60.0], "is_demo": [True] * 6}
+            {
+                "sector_id": ["kuntajohto"] * 3 + ["liikunta"] * 3,
+                "region_level": ["kunta", "maakunta", "koko_maa"] * 2,
+                "year": [2025] * 6,
+                "score": [81.0, 70.0, 72.0, 22.0, 55.0, 60.0],
+                "is_demo": [True] * 6,
+            }
         ),
         "raw.action_status": pd.DataFrame(
-            {"action_id": [REPEATED[0], REPEATED[0], "a011"],
-             "status": ["ei aloitettu", "käynnissä", "suunniteltu"],
-             "updated_at": pd.to_datetime(["2025-11-30", "2026-11-30", "2026-11-30"]),
-             "comment": ["", "Aloitettu syksyllä", ""], "is_demo": [False, False, False]}
+            {
+                "action_id": [REPEATED[0], REPEATED[0], "a011"],
+                "status": ["ei aloitettu", "käynnissä", "suunniteltu"],
+                "updated_at": pd.to_datetime(["2025-11-30", "2026-11-30", "2026-11-30"]),
+                "comment": ["", "Aloitettu syksyllä", ""],
+                "is_demo": [False, False, False],
+            }
         ),
     }
 
@@ -103,8 +132,10 @@ def page(rendered: dict[str, object], lang: str = "fi") -> str:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Turvallinen koulupäivä ... käyttöönotto kaikissa kouluissa 1.8.2026 alkaen.",
-         Due("1.8.2026 alkaen", start=dt.date(2026, 8, 1))),
+        (
+            "Turvallinen koulupäivä ... käyttöönotto kaikissa kouluissa 1.8.2026 alkaen.",
+            Due("1.8.2026 alkaen", start=dt.date(2026, 8, 1)),
+        ),
         ("Perhekoulun järjestäminen vähintään 4 x vuodessa", Due("vähintään 4 x vuodessa", per_year=4)),
         ("Pilotointi syksy 2026", Due("syksy 2026", deadline=dt.date(2026, 11, 30))),
         ("liikuntavälinelainaamo (2027 alkaen)", Due("2027 alkaen", start=dt.date(2027, 1, 1))),
@@ -121,7 +152,10 @@ def test_schedule_state() -> None:
     assert schedule_state(start, "suunniteltu", dt.date(2026, 11, 30)) == "late"
     assert schedule_state(start, "käynnissä", dt.date(2026, 11, 30)) == "on_schedule"
     assert schedule_state(start, "suunniteltu", dt.date(2026, 6, 1)) == "on_schedule"
-    assert schedule_state(Due("syksy 2026", deadline=dt.date(2026, 11, 30)), "käynnissä", dt.date(2026, 12, 1)) == "late"
+    assert (
+        schedule_state(Due("syksy 2026", deadline=dt.date(2026, 11, 30)), "käynnissä", dt.date(2026, 12, 1))
+        == "late"
+    )
     assert schedule_state(Due(""), "toteutettu", dt.date(2026, 12, 1)) == "done"
     assert schedule_state(Due(""), None, dt.date(2026, 12, 1)) == "not_due"
 
@@ -129,7 +163,9 @@ def test_schedule_state() -> None:
 def test_lead_key_folds_the_plans_spellings() -> None:
     a = "Kaupunkiympäristön palvelualue|Jyränkölän Setlementti|opiskeluhoolto"
     b = "Kaupunkiympäristön  palvelualue|Jyränkölän Settlementti|opiskeluhuolto"
-    assert lead_key(a) == lead_key(b) == "kaupunkiympäristön palvelualue|jyränkölän settlementti|opiskeluhuolto"
+    assert (
+        lead_key(a) == lead_key(b) == "kaupunkiympäristön palvelualue|jyränkölän settlementti|opiskeluhuolto"
+    )
 
 
 def test_every_repeated_action_shares_one_key() -> None:
@@ -145,13 +181,22 @@ def test_every_repeated_action_shares_one_key() -> None:
 def test_status_history_keeps_each_year() -> None:
     status = extra_tables()["raw.action_status"]
     later = pd.DataFrame(
-        {"action_id": [REPEATED[1]], "status": ["toteutettu"], "updated_at": [pd.Timestamp("2027-11-30")],
-         "comment": [""], "is_demo": [False]}
+        {
+            "action_id": [REPEATED[1]],
+            "status": ["toteutettu"],
+            "updated_at": [pd.Timestamp("2027-11-30")],
+            "comment": [""],
+            "is_demo": [False],
+        }
     )
     keys = read_action_keys(REPO / "data" / "catalog" / "action_keys.csv")
     history = status_history(pd.concat([status, later]), keys)
     key = keys[REPEATED[0]]
-    assert [history[(key, y)]["status"] for y in (2025, 2026, 2027)] == ["ei aloitettu", "käynnissä", "toteutettu"]
+    assert [history[(key, y)]["status"] for y in (2025, 2026, 2027)] == [
+        "ei aloitettu",
+        "käynnissä",
+        "toteutettu",
+    ]
 
 
 def test_report_shows_this_year_and_last_under_every_goal_of_a_repeated_action(rendered) -> None:
@@ -235,13 +280,18 @@ def test_council_term_report(rendered) -> None:
 
 
 def test_percent_axis_starts_at_zero_and_holds_target_and_band() -> None:
-    spec = ChartSpec([Line("kunta", (2023, 2024, 2025), (61.0, 62.0, 63.5))], unit="percent",
-                     target=70.0, band=(59.0, 65.0), band_x=(2024, 2025))
+    spec = ChartSpec(
+        [Line("kunta", (2023, 2024, 2025), (61.0, 62.0, 63.5))],
+        unit="percent",
+        target=70.0,
+        band=(59.0, 65.0),
+        band_x=(2024, 2025),
+    )
     assert y_range(spec) == (0.0, 100.0)
     svg = svg_chart(spec, str, title="T <b>", desc="d", unit_label="%", target_label="Tavoite")
     assert "T &lt;b&gt;" in svg and "<b>" not in svg
     assert 'fill="#d9d9d9"' in svg  # the noise band
-    assert "stroke-dasharray=\"8 2 2 2\"" in svg  # the target line
+    assert 'stroke-dasharray="8 2 2 2"' in svg  # the target line
 
 
 def test_yes_no_measures_are_a_status_not_a_line(rendered) -> None:
@@ -272,7 +322,9 @@ def browser() -> str:
     return binary
 
 
-def test_report_in_chromium_has_every_section_no_console_errors_and_passes_axe(rendered, browser, tmp_path) -> None:
+def test_report_in_chromium_has_every_section_no_console_errors_and_passes_axe(
+    rendered, browser, tmp_path
+) -> None:
     script, why = axe.find_or_install()
     if script is None:
         pytest.skip(f"axe-core unavailable: {why}")
@@ -288,17 +340,26 @@ def test_report_in_chromium_has_every_section_no_console_errors_and_passes_axe(r
         assert not bad, bad
 
 
-def test_pdf_has_page_numbers_and_the_contents_on_page_one_or_two(rendered, browser, tmp_path, monkeypatch) -> None:
+def test_pdf_has_page_numbers_and_the_contents_on_page_one_or_two(
+    rendered, browser, tmp_path, monkeypatch
+) -> None:
     if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
         pytest.skip("poppler-utils (pdftoppm, pdftotext) not installed")
     monkeypatch.setenv("HYTE_CHROMIUM", browser)
     pdf = write_pdf(rendered["pages"]["fi"], tmp_path / "report.pdf")
     assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "p")], check=True
+    )
     assert len(list(tmp_path.glob("p-*.png"))) == 2
-    first_two = subprocess.run(["pdftotext", "-f", "1", "-l", "2", str(pdf), "-"], capture_output=True,
-                               text=True, check=True).stdout
+    first_two = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "2", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Sisällys" in first_two and "Resurssit" in first_two
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
-                                                             text=True, check=True).stdout).group(1))
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)",
+            subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout,
+        ).group(1)
+    )
     assert pages > 2 and f"Sivu 1 / {pages}" in first_two

@@ -136,7 +136,9 @@ def read_action_keys(path: Path) -> dict[str, str]:
         for row_no, row in enumerate(csv.DictReader(handle), start=2):
             action_id, key = (row.get("action_id") or "").strip(), (row.get("action_key") or "").strip()
             if not action_id or not key:
-                raise SourceError("catalog", "action_id and action_key are required", file=str(path), row=row_no)
+                raise SourceError(
+                    "catalog", "action_id and action_key are required", file=str(path), row=row_no
+                )
             if action_id in keys:
                 raise SourceError("catalog", f"action {action_id} listed twice", file=str(path), row=row_no)
             keys[action_id] = key
@@ -156,7 +158,7 @@ def status_history(status: Any, keys: dict[str, str]) -> dict[tuple[str, int], d
         return {}
     frame = status.copy()
     updated = pd.to_datetime(frame["updated_at"], errors="coerce")
-    year = frame["year"] if "year" in frame else updated.dt.year
+    year = frame.get("year", updated.dt.year)
     frame = frame.assign(
         key=frame["action_id"].map(lambda a: keys.get(str(a), str(a))), year=year, updated=updated
     )

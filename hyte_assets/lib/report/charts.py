@@ -114,37 +114,39 @@ def svg_chart(
     ]
     if spec.band is not None and spec.band_x is not None:
         b_lo, b_hi = max(min(spec.band), lo), min(max(spec.band), hi)
+        x0, x1 = px(spec.band_x[0]), px(spec.band_x[1])
         out.append(
-            f'<rect x="{px(spec.band_x[0])}" y="{py(b_hi)}" width="{max(px(spec.band_x[1]) - px(spec.band_x[0]), 2)}" '
+            f'<rect x="{x0}" y="{py(b_hi)}" width="{max(x1 - x0, 2)}" '
             f'height="{max(py(b_lo) - py(b_hi), 1)}" fill="{BAND_FILL}"/>'
         )
     for value in ticks(lo, hi):
         y = py(value)
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" stroke="#e6e6e6"/>')
-        out.append(f'<text x="{LEFT - 4}" y="{y + 3}" text-anchor="end" font-size="9" fill="#333">{_e(number(value))}</text>')
+        out.append(_text(LEFT - 4, y + 3, number(value), "end"))
     for year in range(math.ceil(x_lo), math.floor(x_hi) + 1, max(1, round((x_hi - x_lo) / 5))):
-        out.append(
-            f'<text x="{px(year)}" y="{HEIGHT - BOTTOM + 12}" text-anchor="middle" font-size="9" fill="#333">{year}</text>'
-        )
+        out.append(_text(px(year), HEIGHT - BOTTOM + 12, year, "middle"))
     out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{py(lo)}" y2="{py(lo)}" stroke="#333"/>')
     if unit_label:
-        out.append(f'<text x="{LEFT}" y="{TOP - 3}" font-size="9" fill="#333">{_e(unit_label)}</text>')
+        out.append(_text(LEFT, TOP - 3, unit_label, "start"))
     if spec.target is not None and math.isfinite(spec.target):
         y = py(spec.target)
         out.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" stroke="{TARGET_COLOR}" '
             'stroke-width="1.5" stroke-dasharray="8 2 2 2"/>'
         )
-        out.append(
-            f'<text x="{WIDTH - RIGHT}" y="{y - 3}" text-anchor="end" font-size="9" '
-            f'fill="{TARGET_COLOR}">{_e(target_label)}</text>'
-        )
+        out.append(_text(WIDTH - RIGHT, y - 3, target_label, "end", fill=TARGET_COLOR))
     for line in spec.lines:
         out.append(_series(line, px, py))
     if spec.demo:
-        out.append(f'<text x="{WIDTH - RIGHT}" y="{TOP + 10}" text-anchor="end" font-size="10" font-weight="bold" fill="#b00020">DEMO</text>')
+        bold = ' font-weight="bold"'
+        out.append(_text(WIDTH - RIGHT, TOP + 10, "DEMO", "end", fill="#b00020", extra=bold))
     out.append("</svg>")
     return "".join(out)
+
+
+def _text(x: float, y: float, content: object, anchor: str, *, fill: str = "#333", extra: str = "") -> str:
+    attrs = f'x="{x}" y="{y}" text-anchor="{anchor}" font-size="9" fill="{fill}"{extra}'
+    return f"<text {attrs}>{_e(content)}</text>"
 
 
 def _series(line: Line, px: Callable[[float], float], py: Callable[[float], float]) -> str:
@@ -154,7 +156,9 @@ def _series(line: Line, px: Callable[[float], float], py: Callable[[float], floa
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
     parts = [f'<g data-level="{_e(line.level)}">']
     if len(points) > 1:
-        parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="{width}"{dash_attr}/>')
+        parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="{width}"{dash_attr}/>'
+        )
     parts += [_marker(marker, x, y, color) for x, y in points]
     return "".join(parts) + "</g>"
 

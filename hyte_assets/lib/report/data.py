@@ -244,4 +244,3 @@ def _chart_series(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
     month = pd.to_numeric(frame["period"].str[5:7], errors="coerce").fillna(1)
     return frame.assign(x=frame["year"] + (month - 1) / 12)
-

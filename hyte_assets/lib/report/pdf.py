@@ -59,6 +59,8 @@ def write_pdf(html_path: Path, pdf_path: Path | None = None, *, timeout_s: float
             check=False,
         )
     if done.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
-        raise RuntimeError(f"chromium did not print {html_path} to PDF ({done.returncode}): {done.stderr[-1500:]}")
+        raise RuntimeError(
+            f"chromium did not print {html_path} to PDF ({done.returncode}): {done.stderr[-1500:]}"
+        )
     os.replace(tmp, pdf_path)
     return pdf_path

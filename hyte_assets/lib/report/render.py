@@ -39,7 +39,9 @@ def render_charts(data: ReportData) -> dict[str, ChartSpec]:
 
 def chart_data_uri(spec: ChartSpec, title: str = "") -> str:
     """One chart as an SVG data URI (Finnish number format), e.g. for the Dagster UI's metadata."""
-    svg = svg_chart(spec, Fmt("fi").axis_number, title=title, desc=title, unit_label=Fmt("fi").unit(spec.unit))
+    svg = svg_chart(
+        spec, Fmt("fi").axis_number, title=title, desc=title, unit_label=Fmt("fi").unit(spec.unit)
+    )
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
@@ -102,31 +104,38 @@ def render_report(
         title = f("title_annual", year=data.year)
     legend_levels = [lvl for lvl in ("kunta", "maakunta", "koko_maa") if lvl in STYLES]
     legend = [{"key": legend_svg(lvl), "label": view.level_names[lvl]} for lvl in legend_levels]
-    return environment().get_template("report.html.j2").render(
-        t=f,
-        lang=lang,
-        title=title,
-        subtitle=f("subtitle", name=data.municipality_name),
-        generated=f(
-            "generated",
-            generated=f.datetime(generated_at or dt.datetime.now()),
-            as_of=f.date(data.as_of),
-        ),
-        banner=f("banner", demo=demo, total=total) if demo else "",
-        summary=view.summary(),
-        toc=toc,
-        themes=themes,
-        labelled=labelled,
-        legend=legend,
-        year=data.year,
-        municipality_name=data.municipality_name,
-        comparison_name=data.comparison_name,
-        resources=parts.resources(),
-        cooperation={"text": markdown_html(data.texts.get("yhteistyo")), "path": f"{data.text_dir}/yhteistyo.md"},
-        tea=parts.teaviisari(),
-        hyte=parts.hyte(),
-        minimum=parts.minimum(),
-        sources=parts.sources(),
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            t=f,
+            lang=lang,
+            title=title,
+            subtitle=f("subtitle", name=data.municipality_name),
+            generated=f(
+                "generated",
+                generated=f.datetime(generated_at or dt.datetime.now()),
+                as_of=f.date(data.as_of),
+            ),
+            banner=f("banner", demo=demo, total=total) if demo else "",
+            summary=view.summary(),
+            toc=toc,
+            themes=themes,
+            labelled=labelled,
+            legend=legend,
+            year=data.year,
+            municipality_name=data.municipality_name,
+            comparison_name=data.comparison_name,
+            resources=parts.resources(),
+            cooperation={
+                "text": markdown_html(data.texts.get("yhteistyo")),
+                "path": f"{data.text_dir}/yhteistyo.md",
+            },
+            tea=parts.teaviisari(),
+            hyte=parts.hyte(),
+            minimum=parts.minimum(),
+            sources=parts.sources(),
+        )
     )
 
 

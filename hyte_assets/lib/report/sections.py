@@ -43,15 +43,20 @@ class Sections:
             now, last = self.history.get((key, year)), self.history.get((key, year - 1))
             due = parse_due(row["action_fi"])
             others = sorted(
-                {str(goal_no.get(g, g)) for a, g in zip(data.actions["action_id"], data.actions["goal_id"], strict=True)
-                 if keys.get(a, a) == key and g != goal_id}
+                {
+                    str(goal_no.get(g, g))
+                    for a, g in zip(data.actions["action_id"], data.actions["goal_id"], strict=True)
+                    if keys.get(a, a) == key and g != goal_id
+                }
             )
             out.append(
                 {
                     "focus": row["focus_area_fi"],
                     "action": row["action_fi"],
                     "key": key,
-                    "lead": " · ".join(p.strip() for p in str(row.get("responsible") or "").split("|") if p.strip()),
+                    "lead": " · ".join(
+                        p.strip() for p in str(row.get("responsible") or "").split("|") if p.strip()
+                    ),
                     "lead_key": lead_key(row.get("responsible") or ""),
                     "due": due.phrase or "–",
                     "now": self._status(now),
@@ -131,7 +136,11 @@ class Sections:
             latest = mine[mine["year"] == mine["year"].max()].set_index("region_level")["score"]
             cells = [_band(latest.get(level), f) for level in ("kunta", "maakunta", "koko_maa")]
             rows.append(
-                {"sector": sector["title_fi" if f.fi else "title_en"], "year": str(int(mine["year"].max())), "cells": cells}
+                {
+                    "sector": sector["title_fi" if f.fi else "title_en"],
+                    "year": str(int(mine["year"].max())),
+                    "cells": cells,
+                }
             )
         return {"rows": rows, "missing": "" if rows else f("teaviisari_missing", ids=ids or "–")}
 
@@ -141,7 +150,13 @@ class Sections:
         if kerroin is None or kerroin.empty:
             return None
         k = kerroin.iloc[0]
-        out: dict[str, Any] = {"demo": bool(k["is_demo"]), "published": "", "demo_inputs": "", "what_if": [], "sets": []}
+        out: dict[str, Any] = {
+            "demo": bool(k["is_demo"]),
+            "published": "",
+            "demo_inputs": "",
+            "what_if": [],
+            "sets": [],
+        }
         out["text"] = f(
             "hyte_text",
             name=self.data.municipality_name,
@@ -159,24 +174,35 @@ class Sections:
         if published is not None and len(published):
             first = published.iloc[0]
             if pd.notna(first["published_eur_per_resident"]):
-                out["published"] = f("hyte_published", eur=f.number(first["published_eur_per_resident"], 2),
-                                     source=first["published_source"])
+                out["published"] = f(
+                    "hyte_published",
+                    eur=f.number(first["published_eur_per_resident"], 2),
+                    source=first["published_source"],
+                )
             demo_inputs = first.get("demo_inputs")
             if isinstance(demo_inputs, str) and demo_inputs:
                 inputs = ", ".join(f(f"input_{key.strip()}") for key in demo_inputs.split(","))
                 out["demo_inputs"] = f("hyte_demo_inputs", inputs=inputs)
             out["sets"] = [
-                [f.assumption_set(p["assumption_set"], n), f.number(p["coefficient"], 3),
-                 f.number(p["eur_per_resident"], 2), f.number(p["delta_vs_published_eur"], 2)]
+                [
+                    f.assumption_set(p["assumption_set"], n),
+                    f.number(p["coefficient"], 3),
+                    f.number(p["eur_per_resident"], 2),
+                    f.number(p["delta_vs_published_eur"], 2),
+                ]
                 for n, p in enumerate(published.to_dict("records"), start=1)
             ]
         what_if = hyte.get("reports.hyte_what_if")
         if what_if is not None:
             out["what_if"] = [
-                [str(w["title_fi"] or w["indicator_id"]), f(f"kind_{w['kind']}"),
-                 f"{f.number(w['points_before'], 0)} → {f.number(w['points_after'], 0)}",
-                 f.number(w["coefficient_after"], 3), f.number(w["gain_eur_per_resident"], 2),
-                 f.number(w["gain_eur_total"], 0)]
+                [
+                    str(w["title_fi"] or w["indicator_id"]),
+                    f(f"kind_{w['kind']}"),
+                    f"{f.number(w['points_before'], 0)} → {f.number(w['points_after'], 0)}",
+                    f.number(w["coefficient_after"], 3),
+                    f.number(w["gain_eur_per_resident"], 2),
+                    f.number(w["gain_eur_total"], 0),
+                ]
                 for w in what_if.to_dict("records")
             ]
         return out
@@ -186,7 +212,7 @@ class Sections:
         f, listing = self.f, self.data.minimum
         rows = []
         ind = self.data.indicators.drop_duplicates("measure_id").set_index("measure_id")
-        for item in ([] if listing is None else listing.to_dict("records")):
+        for item in [] if listing is None else listing.to_dict("records"):
             measure = item.get("measure_id") or ""
             shown = measure in ind.index and pd.notna(ind.loc[measure, "latest_value"])
             if shown:
@@ -196,7 +222,8 @@ class Sections:
             rows.append(
                 {
                     "topic": item["topic_fi" if f.fi else "topic_en"],
-                    "status": f.schedule("done")["mark"] + " " + f("minimum_shown") if shown
+                    "status": f.schedule("done")["mark"] + " " + f("minimum_shown")
+                    if shown
                     else "○ " + f("minimum_not_available"),
                     "why": why,
                 }
@@ -206,8 +233,13 @@ class Sections:
     def sources(self) -> list[list[str]]:
         f = self.f
         return [
-            [f.source(s["source"]), str(s["latest_period"]), f.date(s["fetched_at"]), f.number(s["rows"]),
-             f("yes") if bool(s["is_demo"]) else f("no")]
+            [
+                f.source(s["source"]),
+                str(s["latest_period"]),
+                f.date(s["fetched_at"]),
+                f.number(s["rows"]),
+                f("yes") if bool(s["is_demo"]) else f("no"),
+            ]
             for s in self.data.sources.to_dict("records")
         ]
 

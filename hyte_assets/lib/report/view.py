@@ -142,7 +142,9 @@ class View:
                     "comparison_demo": bool(row["comparison_is_demo"])
                     and (pd.notna(row["maakunta_value"]) or pd.notna(row["koko_maa_value"])),
                     "status": f.status(str(row["status"]), bool(row["is_judged"]), row["status_rule"]),
-                    "age": "–" if pd.isna(row["data_age_years"]) else f("years", n=int(row["data_age_years"])),
+                    "age": "–"
+                    if pd.isna(row["data_age_years"])
+                    else f("years", n=int(row["data_age_years"])),
                     "source": f.source(row["source"]),
                 }
             )
@@ -153,7 +155,12 @@ class View:
         f = self.f
         rows = rows[(rows["unit"] == "yes_no") & rows["latest_value"].notna()].drop_duplicates("measure_id")
         return [
-            f("yes_no_status", label=f.title(r), value=f.value(r["latest_value"], "yes_no"), period=r["latest_period"])
+            f(
+                "yes_no_status",
+                label=f.title(r),
+                value=f.value(r["latest_value"], "yes_no"),
+                period=r["latest_period"],
+            )
             for r in rows.to_dict("records")
         ]
 
@@ -183,7 +190,8 @@ class View:
         unit_label = f("chart_unit", unit=unit) if unit else ""
         years = sorted({_year(x) for line in spec.lines for x in line.x})
         by_level = {
-            line.level: {_year(x): f.number(y) for x, y in zip(line.x, line.y, strict=True)} for line in spec.lines
+            line.level: {_year(x): f.number(y) for x, y in zip(line.x, line.y, strict=True)}
+            for line in spec.lines
         }
         return {
             "measure_id": str(measure_id),
@@ -195,7 +203,9 @@ class View:
             "table_label": f("chart_table"),
             "unit_label": unit_label,
             "table_head": [f("year"), *(self.level_names[line.level] for line in spec.lines)],
-            "table_rows": [[str(y), *(by_level[line.level].get(y, "–") for line in spec.lines)] for y in years],
+            "table_rows": [
+                [str(y), *(by_level[line.level].get(y, "–") for line in spec.lines)] for y in years
+            ],
         }
 
     def section_figures(self, section: str) -> list[dict[str, Any]]:
@@ -205,7 +215,11 @@ class View:
             return []
         wanted = listing.loc[listing["section_id"] == section, "measure_id"].tolist()
         ind = self.data.indicators.drop_duplicates("measure_id").set_index("measure_id")
-        return [self.figure(m, self.f.title(ind.loc[m].to_dict())) for m in wanted if m in self.specs and m in ind.index]
+        return [
+            self.figure(m, self.f.title(ind.loc[m].to_dict()))
+            for m in wanted
+            if m in self.specs and m in ind.index
+        ]
 
 
 def _year(x: float) -> int:
