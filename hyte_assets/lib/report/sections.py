@@ -9,7 +9,7 @@ import pandas as pd
 
 from hyte_assets.lib.actions import lead_key, parse_due, schedule_state, status_history
 from hyte_assets.lib.report.data import ReportData
-from hyte_assets.lib.report.texts import Fmt
+from hyte_assets.lib.report.texts import Fmt, records
 
 # TEAviisari colour bands (municipal minutes; thl-report-tea-ktk.md §2): upper bound → band.
 TEA_BANDS = ((25.0, "red"), (75.0, "yellow"), (100.0, "green"))
@@ -38,7 +38,7 @@ class Sections:
         rows = data.actions[data.actions["goal_id"] == goal_id]
         goal_no = data.goals.set_index("goal_id")["goal_no"].to_dict()
         out = []
-        for row in rows.to_dict("records"):
+        for row in records(rows):
             key = keys.get(row["action_id"], row["action_id"])
             now, last = self.history.get((key, year)), self.history.get((key, year - 1))
             due = parse_due(row["action_fi"])
@@ -86,7 +86,7 @@ class Sections:
         ind = self.data.indicators.drop_duplicates("measure_id").set_index("measure_id")
         mine = ind.index[ind["theme_id"] == theme_id]
         out = []
-        for r in gaps[gaps["measure_id"].isin(mine)].to_dict("records"):
+        for r in records(gaps[gaps["measure_id"].isin(mine)]):
             groups = [str(r[c]) for c in ("group_a", "group_b", "group_value", "reference_group") if r.get(c)]
             low, high = r.get("gap_low", r.get("interval_low")), r.get("gap_high", r.get("interval_high"))
             out.append(
@@ -119,7 +119,7 @@ class Sections:
         frame = frame[frame["vuosi"].astype(str) == str(self.data.year)]
         out["rows"] = [
             [r["palvelualue"], r["maararaha"], f.number(_num(r["euroa"]), 0), f.number(_num(r["htv"]), 1)]
-            for r in frame.to_dict("records")
+            for r in records(frame)
         ]
         return out
 
@@ -129,7 +129,7 @@ class Sections:
         if scores is None or scores.empty or sectors is None:
             return {"rows": [], "missing": f("teaviisari_missing", ids=ids or "–")}
         rows = []
-        for sector in sectors.to_dict("records"):
+        for sector in records(sectors):
             mine = scores[scores["sector_id"] == sector["sector_id"]].sort_values("year")
             if mine.empty:
                 continue
@@ -190,7 +190,7 @@ class Sections:
                     f.number(p["eur_per_resident"], 2),
                     f.number(p["delta_vs_published_eur"], 2),
                 ]
-                for n, p in enumerate(published.to_dict("records"), start=1)
+                for n, p in enumerate(records(published), start=1)
             ]
         what_if = hyte.get("reports.hyte_what_if")
         if what_if is not None:
@@ -203,7 +203,7 @@ class Sections:
                     f.number(w["gain_eur_per_resident"], 2),
                     f.number(w["gain_eur_total"], 0),
                 ]
-                for w in what_if.to_dict("records")
+                for w in records(what_if)
             ]
         return out
 
@@ -212,7 +212,7 @@ class Sections:
         f, listing = self.f, self.data.minimum
         rows = []
         ind = self.data.indicators.drop_duplicates("measure_id").set_index("measure_id")
-        for item in [] if listing is None else listing.to_dict("records"):
+        for item in [] if listing is None else records(listing):
             measure = item.get("measure_id") or ""
             shown = measure in ind.index and pd.notna(ind.loc[measure, "latest_value"])
             if shown:
@@ -240,7 +240,7 @@ class Sections:
                 f.number(s["rows"]),
                 f("yes") if bool(s["is_demo"]) else f("no"),
             ]
-            for s in self.data.sources.to_dict("records")
+            for s in records(self.data.sources)
         ]
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from hyte_assets.lib.report.charts import ChartSpec, Line, svg_chart
 from hyte_assets.lib.report.data import ReportData
-from hyte_assets.lib.report.texts import Fmt
+from hyte_assets.lib.report.texts import Fmt, records
 
 # A chart needs the municipality's own series or a comparison area's; these levels are drawn.
 CHART_LEVELS = ("kunta", "maakunta", "hyvinvointialue", "koko_maa")
@@ -55,6 +55,8 @@ class View:
 
     def __init__(self, data: ReportData, specs: dict[str, ChartSpec], fmt: Fmt) -> None:
         self.data, self.specs, self.f = data, specs, fmt
+        first_group = data.series.drop_duplicates("measure_id").set_index("measure_id")["group_value"]
+        self.groups = first_group.to_dict()
         self.level_names = {
             "kunta": data.municipality_name,
             "maakunta": data.comparison_name,
@@ -72,7 +74,7 @@ class View:
             rows = judged[judged["status"] == status]
             size = rows["standardized_change"].abs().fillna(0)
             top = rows.assign(size=size).sort_values("size", ascending=False).head(3)
-            items = ", ".join(f.title(r) for r in top.to_dict("records"))
+            items = ", ".join(f.title(r) for r in records(top))
             sentences.append(f(key, n=len(rows), items=items) if len(rows) else f(f"{key}_none"))
         sentences.append(f("summary_stable", n=int((judged["status"] == "stable").sum())))
         sentences.append(f("summary_not_judged", n=len(ind) - len(judged), total=len(ind)))
@@ -97,7 +99,7 @@ class View:
                 "demo": bool(th.get("any_demo")),
                 "cells": [f.number(th[c]) for c in columns],
             }
-            for th in self.data.themes.to_dict("records")
+            for th in records(self.data.themes)
         ]
         return {"sentences": sentences, "table": table}
 
@@ -106,7 +108,7 @@ class View:
     def goals(self, theme_id: str) -> list[dict[str, Any]]:
         f, goals = self.f, self.data.goals
         out = []
-        for goal in goals[goals["theme_id"] == theme_id].to_dict("records"):
+        for goal in records(goals[goals["theme_id"] == theme_id]):
             rows = self.data.indicators[self.data.indicators["goal_id"] == goal["goal_id"]]
             worst = goal.get("worst_moving")
             out.append(
@@ -124,7 +126,7 @@ class View:
 
     def scorecard(self, rows: pd.DataFrame) -> list[dict[str, Any]]:
         f, out, previous = self.f, [], None
-        for row in rows.to_dict("records"):
+        for row in records(rows):
             unit, first = str(row["unit"]), row["measure_id"] != previous
             previous = row["measure_id"]
             out.append(
@@ -161,22 +163,22 @@ class View:
                 value=f.value(r["latest_value"], "yes_no"),
                 period=r["latest_period"],
             )
-            for r in rows.to_dict("records")
+            for r in records(rows)
         ]
 
     def figures(self, rows: pd.DataFrame) -> list[dict[str, Any]]:
         return [
             self.figure(str(r["measure_id"]), self.f.title(r))
-            for r in rows.drop_duplicates("measure_id").to_dict("records")
+            for r in records(rows.drop_duplicates("measure_id"))
             if str(r["measure_id"]) in self.specs
         ]
 
     def figure(self, measure_id: str, title: str) -> dict[str, Any]:
         """The SVG, its text alternative (every value said in words) and the same numbers as a table."""
         f, spec = self.f, self.specs[str(measure_id)]
-        group = self.data.series.loc[self.data.series["measure_id"] == measure_id, "group_value"]
-        if len(group) and group.iloc[0] != "total":
-            title += f" ({group.iloc[0]})"
+        group = self.groups.get(measure_id)
+        if group and group != "total":
+            title += f" ({group})"
         unit = f.unit(spec.unit)
         parts = []
         for line in spec.lines:
