@@ -157,8 +157,8 @@ def vuosiraportti(
         tmp.write_text(render_report(data, charts, lang=lang), encoding="utf-8")
         os.replace(tmp, path)
         paths[lang] = path
-        write_pdf(path)
     finished = time.monotonic()
+    pdfs = [str(pdf) for path in paths.values() if (pdf := write_pdf(path))]  # none without Chromium
     demo, total = data.demo_counts()
     context.log.info(
         f"vuosiraportti {data.year}: {len(charts)} charts; load {loaded - started:.2f} s, "
@@ -172,6 +172,7 @@ def vuosiraportti(
         metadata={
             "report_fi": dg.MetadataValue.path(str(paths["fi"])),
             "report_en": dg.MetadataValue.path(str(paths["en"])),
+            "pdf": ", ".join(pdfs) or "not written: Chromium is not installed",
             "charts": len(charts),
             "demo_figures": f"{demo} / {total}",
             "seconds_load": round(loaded - started, 2),
