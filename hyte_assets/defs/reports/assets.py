@@ -23,6 +23,7 @@ from hyte_assets.lib.report import (
     load_report_data,
     render_charts,
     render_report,
+    report_filename,
     write_pdf,
 )
 
@@ -151,8 +152,8 @@ def vuosiraportti(
     out_dir = settings.data_path / "reports"
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for lang, suffix in (("fi", ""), ("en", "_en")):
-        path = out_dir / f"vuosiraportti_{data.year}{suffix}.html"
+    for lang in ("fi", "en"):
+        path = out_dir / report_filename(data, lang)  # hyvinvointikertomus_… for a council term
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(render_report(data, charts, lang=lang), encoding="utf-8")
         os.replace(tmp, path)
