@@ -158,6 +158,8 @@ def test_schedule_state() -> None:
     )
     assert schedule_state(Due(""), "toteutettu", dt.date(2026, 12, 1)) == "done"
     assert schedule_state(Due(""), None, dt.date(2026, 12, 1)) == "not_due"
+    assert schedule_state(Due("4 x vuodessa", per_year=4), None, dt.date(2026, 12, 1)) == "unknown"
+    assert schedule_state(start, None, dt.date(2026, 12, 1)) == "late"
 
 
 def test_lead_key_folds_the_plans_spellings() -> None:

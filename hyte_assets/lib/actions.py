@@ -107,13 +107,16 @@ def canonical_text(action_fi: str) -> str:
 
 
 def schedule_state(due: Due, status: str | None, as_of: dt.date) -> str:
-    """done / late / on_schedule / not_due for the status delivered for `as_of`'s year.
+    """done / late / on_schedule / not_due / unknown for the status delivered for `as_of`'s year.
 
     Late: the milestone (start or deadline) has passed and the action has not started, or the
     deadline has passed and it is not done. An action without a delivered status past its
     milestone is late too: silence is not progress.
     """
     state = (status or "").strip().casefold()
+    if not state:
+        passed = (due.deadline and as_of > due.deadline) or (due.start and as_of >= due.start)
+        return "late" if passed else "not_due" if due.kind == "none" else "unknown"
     if state in DONE:
         return "done"
     if state == "viivästynyt":

@@ -58,6 +58,7 @@ STATUS_MARKS = {
     "late": "!",
     "done": "★",
     "not_due": "–",
+    "unknown": "?",
 }
 
 
