@@ -31,6 +31,10 @@ SCHOOL_LEVELS = ("4.-5. lk", "8.-9. lk", "lukio", "ammatillinen")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 # A cited Statistics Finland source_ref: `<table>:<content code>`, e.g. `tyonv/12r5:TYOTOSUUS`.
 TABLE_REF = re.compile(r"^(?P<table>[a-z]+/[0-9a-z]+):(?P<code>[A-Za-z0-9_\-]+)$")
+# A Sotkanet source_ref: one id (`3219`, for the measure's population group) or one id per school
+# level, `|`-separated, e.g. `8.-9. lk=1514|lukio=3913|ammatillinen=3928`.
+SOTKANET_REF = re.compile(r"^(?:(?P<group>[^=|]+)=)?(?P<id>\d+)$")
+PIN_COLUMNS = ["measure_id", "source", "group", "indicator_id", "expected_title"]
 
 COLUMNS: dict[str, list[str]] = {
     "themes": ["theme_id", "theme_no", "title_fi", "title_en"],
@@ -97,6 +101,66 @@ class Catalog:
 
     def measures_of(self, source: str) -> pd.DataFrame:
         return self.measures[self.measures["source"] == source]
+
+    def sotkanet_pins(self) -> pd.DataFrame:
+        """One row per pinned Sotkanet id: measure, group (school level or population group),
+        indicator id and the expected (2015) title the ingest asserts."""
+        return sotkanet_pins(self.measures)
+
+    def pin_counts(self) -> dict[str, dict[str, int]]:
+        """Per source: measures with a cited id (`pinned`) and without one (`no_id`)."""
+        return pin_counts(self.measures)
+
+
+def _is_sotkanet_ref(ref: str) -> bool:
+    return bool(ref) and all(SOTKANET_REF.match(part) for part in ref.split("|"))
+
+
+def sotkanet_pins(measures: pd.DataFrame, file: Path | None = None) -> pd.DataFrame:
+    """Expand the Sotkanet `source_ref`/`source_title` pairs into one row per (measure, group, id).
+
+    Titles are `|`-separated in the same order as the ids; a count that differs is an error,
+    because a title checked against the wrong id would let another indicator in.
+    """
+    rows = []
+    for index, m in measures.iterrows():
+        ref = m["source_ref"]
+        if not _is_sotkanet_ref(ref):
+            continue
+        parts = [SOTKANET_REF.match(part) for part in ref.split("|")]
+        titles = m["source_title"].split("|") if m["source_title"] else []
+        where = file or Path("measures.csv")
+        if len(titles) != len(parts):
+            raise _fail(
+                where,
+                f"{m['measure_id']}: {len(parts)} Sotkanet id(s) but {len(titles)} source_title(s)",
+                _row(index),
+                "source_title",
+            )
+        if len(parts) > 1 and any(p is None or not p["group"] for p in parts):
+            raise _fail(where, f"{m['measure_id']}: several ids need `group=id` items", _row(index), "source_ref")
+        levels = set(filter(None, m["school_levels"].split("|")))
+        for part, title in zip(parts, titles, strict=True):
+            assert part is not None  # _is_sotkanet_ref matched every part
+            group = (part["group"] or "").strip() or m["population_group"] or "total"
+            if part["group"] and levels and group not in levels:
+                raise _fail(
+                    where,
+                    f"{m['measure_id']}: group {group!r} is not one of its school_levels {sorted(levels)}",
+                    _row(index),
+                    "source_ref",
+                )
+            rows.append([m["measure_id"], m["source"], group, int(part["id"]), title.strip()])
+    return pd.DataFrame(rows, columns=PIN_COLUMNS).astype({"indicator_id": "int64"})
+
+
+def pin_counts(measures: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per source: how many measures carry a cited source id and how many have none."""
+    has_ref = measures["source_ref"] != ""
+    out: dict[str, dict[str, int]] = {}
+    for source, pinned in has_ref.groupby(measures["source"]):
+        out[str(source)] = {"pinned": int(pinned.sum()), "no_id": int((~pinned).sum())}
+    return dict(sorted(out.items()))
 
 
 def _fail(file: Path, problem: str, row: int | None = None, column: str | None = None) -> SourceError:
@@ -202,6 +266,7 @@ def load_catalog(catalog_dir: Path) -> Catalog:
     if goals_without:
         raise _fail(paths["goals"], f"goals without any measure: {sorted(goals_without)}")
 
+    sotkanet_pins(measures, paths["measures"])  # ids and titles pair up
     return Catalog(
         themes=themes.assign(theme_no=_to_number(themes, "theme_no", paths["themes"], integer=True)),
         goals=goals.assign(goal_no=_to_number(goals, "goal_no", paths["goals"], integer=True)),

@@ -115,9 +115,17 @@ def test_indicator_file_has_the_21_annex_indicators_with_only_cited_sotkanet_ids
     assert ind["indicator_id"].iloc[0] == "p01_kouluympariston_tarkastus"
     assert ind["indicator_id"].iloc[14] == "p15_kulttuuri_kynnys"
     ids = ind.dropna(subset=["sotkanet_id"]).set_index("indicator_id")["sotkanet_id"].to_dict()
-    assert ids == {"o1a_ktk_koettu_terveys_8_9": "286", "o2_koulutuksen_ulkopuolella_17_24": "3219"}
+    # The six municipal outcomes, pinned from the 2015 /indicators listing (sotkanet-indicators-verified).
+    assert ids == {
+        "o1a_ktk_koettu_terveys_8_9": "286",
+        "o1b_ktk_ylipaino_8_9": "3906",
+        "o2_koulutuksen_ulkopuolella_17_24": "3219",
+        "o3_pitkaaik_toimeentulotuki_25_64": "234",
+        "o4_tyokyvyttomyyselake_25_64": "306",
+        "o5_kaatumiset_65": "3959",
+    }
     status = ind.dropna(subset=["sotkanet_id"]).set_index("indicator_id")["sotkanet_id_status"].to_dict()
-    assert all(s.startswith("unverified") for s in status.values())
+    assert set(status.values()) == {"exact_2015_title"}
     # Outcome indicators that are also plan measures name them; each must exist in the catalog.
     catalog = pd.read_csv(HYTE_DIR.parent / "catalog" / "measures.csv", dtype=str)
     mapped = ind["measure_id"].dropna()
