@@ -115,38 +115,146 @@ VERIFIED_TABLE_REFS = {
 }
 # Sotkanet id -> (measure, school level or population group, the 2015 title.fi).
 VERIFIED_SOTKANET_IDS = {
-    3959: ('kaatumiset_hoitojaksot_65', '65+', 'Kaatumisiin ja putoamisiin liittyvät hoitojaksot 65 vuotta täyttäneillä / 10 000 vastaavanikäistä'),
-    699: ('lonkkamurtumat_65', '65+', 'Lonkkamurtumat 65 vuotta täyttäneillä, % vastaavanikäisestä väestöstä'),
-    3558: ('toimeentulotuki_pitkaaikainen_65', '65+', 'Toimeentulotukea pitkäaikaisesti saaneet 65 vuotta täyttäneet, % vastaavanikäisestä väestöstä'),
-    234: ('toimeentulotuki_pitkaaikainen_25_64', '25-64', 'Toimeentulotukea pitkäaikaisesti saaneet 25 - 64-vuotiaat, % vastaavanikäisestä väestöstä'),
-    1514: ('ktk_koulukiusattu_viikoittain', '8.-9. lk', 'Koulukiusattuna vähintään kerran viikossa, % 8. ja 9. luokan oppilaista'),
-    3913: ('ktk_koulukiusattu_viikoittain', 'lukio', 'Koulukiusattuna vähintään kerran viikossa, % lukion 1. ja 2. vuoden opiskelijoista'),
-    3928: ('ktk_koulukiusattu_viikoittain', 'ammatillinen', 'Koulukiusattuna vähintään kerran viikossa, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista'),
-    3907: ('ktk_fyysinen_uhka', '8.-9. lk', 'Kokenut fyysistä uhkaa vuoden aikana, % 8. ja 9. luokan oppilaista'),
-    3926: ('ktk_fyysinen_uhka', 'lukio', 'Kokenut fyysistä uhkaa vuoden aikana, % lukion 1. ja 2. vuoden opiskelijoista'),
-    3941: ('ktk_fyysinen_uhka', 'ammatillinen', 'Kokenut fyysistä uhkaa vuoden aikana, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista'),
-    355: ('ktk_opettajat_eivat_kiinnostuneita', '8.-9. lk', 'Opettajat eivät ole kiinnostuneita oppilaan kuulumisista, % 8. ja 9. luokan oppilaista'),
-    359: ('ktk_opettajat_eivat_kiinnostuneita', 'lukio', 'Opettajat eivät ole kiinnostuneita oppilaan kuulumisista, % lukion 1. ja 2. vuoden opiskelijoista'),
-    363: ('ktk_opettajat_eivat_kiinnostuneita', 'ammatillinen', 'Opettajat eivät ole kiinnostuneita opiskelijan kuulumisista, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista'),
-    3219: ('koulutuksen_ulkopuolella_17_24', '17-24', 'Koulutuksen ulkopuolelle jääneet 17 - 24-vuotiaat, % vastaavanikäisestä väestöstä'),
-    189: ('nuorisotyottomat_18_24', '18-24', 'Nuorisotyöttömät, % 18 - 24-vuotiaasta työvoimasta'),
-    292: ('ktk_ei_laheista_ystavaa', '8.-9. lk', 'Ei yhtään läheistä ystävää, % 8. ja 9. luokan oppilaista'),
-    3917: ('ktk_ei_laheista_ystavaa', 'lukio', 'Ei yhtään läheistä ystävää, % lukion 1. ja 2. vuoden opiskelijoista'),
-    3932: ('ktk_ei_laheista_ystavaa', 'ammatillinen', 'Ei yhtään läheistä ystävää, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista'),
-    4284: ('yksinaisyys_alueellinen_kysely', 'aikuisväestö', 'Itsensä yksinäiseksi tuntevien osuus (%)'),
-    286: ('ktk_terveydentila_keskinkertainen_huono', '8.-9. lk', 'Kokee terveydentilansa keskinkertaiseksi tai huonoksi, % 8. ja 9. luokan oppilaista'),
-    3916: ('ktk_terveydentila_keskinkertainen_huono', 'lukio', 'Kokee terveydentilansa keskinkertaiseksi tai huonoksi, % lukion 1. ja 2. vuoden opiskelijoista'),
-    3931: ('ktk_terveydentila_keskinkertainen_huono', 'ammatillinen', 'Kokee terveydentilansa keskinkertaiseksi tai huonoksi, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista'),
-    3905: ('ktk_liikunta_enintaan_1h', '8.-9. lk', 'Harrastaa hengästyttävää liikuntaa vapaa-ajalla korkeintaan 1 h viikossa, % 8. ja 9. luokan oppilaista'),
-    3924: ('ktk_liikunta_enintaan_1h', 'lukio', 'Harrastaa hengästyttävää liikuntaa vapaa-ajalla korkeintaan 1 h viikossa, % lukion 1. ja 2. vuoden opiskelijoista'),
-    3939: ('ktk_liikunta_enintaan_1h', 'ammatillinen', 'Harrastaa hengästyttävää liikuntaa vapaa-ajalla korkeintaan 1 h viikossa, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista'),
-    319: ('ktk_ei_aamupalaa', '8.-9. lk', 'Ei syö aamupalaa joka arkiaamu, % 8. ja 9. luokan oppilaista'),
-    323: ('ktk_ei_aamupalaa', 'lukio', 'Ei syö aamupalaa joka arkiaamu, % lukion 1. ja 2. vuoden opiskelijoista'),
-    325: ('ktk_ei_aamupalaa', 'ammatillinen', 'Ei syö aamupalaa joka arkiaamu, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista'),
-    290: ('ktk_kokeillut_huumeita', '8.-9. lk', 'Kokeillut laittomia huumeita ainakin kerran, % 8. ja 9. luokan oppilaista'),
-    3922: ('ktk_kokeillut_huumeita', 'lukio', 'Kokeillut laittomia huumeita ainakin kerran, % lukion 1. ja 2. vuoden opiskelijoista'),
-    3937: ('ktk_kokeillut_huumeita', 'ammatillinen', 'Kokeillut laittomia huumeita ainakin kerran, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista'),
-    3138: ('pyll_0_80', '0-80', 'Menetetyt elinvuodet (PYLL) ikävälillä 0 - 80 vuotta / 100 000 asukasta'),
+    3959: (
+        "kaatumiset_hoitojaksot_65",
+        "65+",
+        "Kaatumisiin ja putoamisiin liittyvät hoitojaksot 65 vuotta täyttäneillä / 10 000 vastaavanikäistä",
+    ),
+    699: (
+        "lonkkamurtumat_65",
+        "65+",
+        "Lonkkamurtumat 65 vuotta täyttäneillä, % vastaavanikäisestä väestöstä",
+    ),
+    3558: (
+        "toimeentulotuki_pitkaaikainen_65",
+        "65+",
+        "Toimeentulotukea pitkäaikaisesti saaneet 65 vuotta täyttäneet, % vastaavanikäisestä väestöstä",
+    ),
+    234: (
+        "toimeentulotuki_pitkaaikainen_25_64",
+        "25-64",
+        "Toimeentulotukea pitkäaikaisesti saaneet 25 - 64-vuotiaat, % vastaavanikäisestä väestöstä",
+    ),
+    1514: (
+        "ktk_koulukiusattu_viikoittain",
+        "8.-9. lk",
+        "Koulukiusattuna vähintään kerran viikossa, % 8. ja 9. luokan oppilaista",
+    ),
+    3913: (
+        "ktk_koulukiusattu_viikoittain",
+        "lukio",
+        "Koulukiusattuna vähintään kerran viikossa, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    3928: (
+        "ktk_koulukiusattu_viikoittain",
+        "ammatillinen",
+        "Koulukiusattuna vähintään kerran viikossa, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    3907: (
+        "ktk_fyysinen_uhka",
+        "8.-9. lk",
+        "Kokenut fyysistä uhkaa vuoden aikana, % 8. ja 9. luokan oppilaista",
+    ),
+    3926: (
+        "ktk_fyysinen_uhka",
+        "lukio",
+        "Kokenut fyysistä uhkaa vuoden aikana, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    3941: (
+        "ktk_fyysinen_uhka",
+        "ammatillinen",
+        "Kokenut fyysistä uhkaa vuoden aikana, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",
+    ),
+    355: (
+        "ktk_opettajat_eivat_kiinnostuneita",
+        "8.-9. lk",
+        "Opettajat eivät ole kiinnostuneita oppilaan kuulumisista, % 8. ja 9. luokan oppilaista",
+    ),
+    359: (
+        "ktk_opettajat_eivat_kiinnostuneita",
+        "lukio",
+        "Opettajat eivät ole kiinnostuneita oppilaan kuulumisista, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    363: (
+        "ktk_opettajat_eivat_kiinnostuneita",
+        "ammatillinen",
+        "Opettajat eivät ole kiinnostuneita opiskelijan kuulumisista, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    3219: (
+        "koulutuksen_ulkopuolella_17_24",
+        "17-24",
+        "Koulutuksen ulkopuolelle jääneet 17 - 24-vuotiaat, % vastaavanikäisestä väestöstä",
+    ),
+    189: ("nuorisotyottomat_18_24", "18-24", "Nuorisotyöttömät, % 18 - 24-vuotiaasta työvoimasta"),
+    292: ("ktk_ei_laheista_ystavaa", "8.-9. lk", "Ei yhtään läheistä ystävää, % 8. ja 9. luokan oppilaista"),
+    3917: (
+        "ktk_ei_laheista_ystavaa",
+        "lukio",
+        "Ei yhtään läheistä ystävää, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    3932: (
+        "ktk_ei_laheista_ystavaa",
+        "ammatillinen",
+        "Ei yhtään läheistä ystävää, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",
+    ),
+    4284: ("yksinaisyys_alueellinen_kysely", "aikuisväestö", "Itsensä yksinäiseksi tuntevien osuus (%)"),
+    286: (
+        "ktk_terveydentila_keskinkertainen_huono",
+        "8.-9. lk",
+        "Kokee terveydentilansa keskinkertaiseksi tai huonoksi, % 8. ja 9. luokan oppilaista",
+    ),
+    3916: (
+        "ktk_terveydentila_keskinkertainen_huono",
+        "lukio",
+        "Kokee terveydentilansa keskinkertaiseksi tai huonoksi, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    3931: (
+        "ktk_terveydentila_keskinkertainen_huono",
+        "ammatillinen",
+        "Kokee terveydentilansa keskinkertaiseksi tai huonoksi, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    3905: (
+        "ktk_liikunta_enintaan_1h",
+        "8.-9. lk",
+        "Harrastaa hengästyttävää liikuntaa vapaa-ajalla korkeintaan 1 h viikossa, % 8. ja 9. luokan oppilaista",  # noqa: E501
+    ),
+    3924: (
+        "ktk_liikunta_enintaan_1h",
+        "lukio",
+        "Harrastaa hengästyttävää liikuntaa vapaa-ajalla korkeintaan 1 h viikossa, % lukion 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    3939: (
+        "ktk_liikunta_enintaan_1h",
+        "ammatillinen",
+        "Harrastaa hengästyttävää liikuntaa vapaa-ajalla korkeintaan 1 h viikossa, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    319: ("ktk_ei_aamupalaa", "8.-9. lk", "Ei syö aamupalaa joka arkiaamu, % 8. ja 9. luokan oppilaista"),
+    323: (
+        "ktk_ei_aamupalaa",
+        "lukio",
+        "Ei syö aamupalaa joka arkiaamu, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    325: (
+        "ktk_ei_aamupalaa",
+        "ammatillinen",
+        "Ei syö aamupalaa joka arkiaamu, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",
+    ),
+    290: (
+        "ktk_kokeillut_huumeita",
+        "8.-9. lk",
+        "Kokeillut laittomia huumeita ainakin kerran, % 8. ja 9. luokan oppilaista",
+    ),
+    3922: (
+        "ktk_kokeillut_huumeita",
+        "lukio",
+        "Kokeillut laittomia huumeita ainakin kerran, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    3937: (
+        "ktk_kokeillut_huumeita",
+        "ammatillinen",
+        "Kokeillut laittomia huumeita ainakin kerran, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    3138: ("pyll_0_80", "0-80", "Menetetyt elinvuodet (PYLL) ikävälillä 0 - 80 vuotta / 100 000 asukasta"),
 }
 # Graded closest_only (a different or narrower definition): context in notes, never pinned.
 CLOSEST_ONLY_IDS = {4412, 4411, 4286, 4287, 4272, 4298, 327, 336, 345, 288, 3921, 3936}
@@ -378,7 +486,9 @@ def sotkanet_items(m: dict[str, str]) -> list[tuple[str, int, str]]:
     for ref, title in zip(refs, titles, strict=True):
         match = SOTKANET_ITEM.match(ref)
         assert match, f"{m['measure_id']}: bad Sotkanet ref {ref!r}"
-        assert (match["group"] is None) == (len(refs) == 1), f"{m['measure_id']}: use group=id for several ids"
+        assert (match["group"] is None) == (len(refs) == 1), (
+            f"{m['measure_id']}: use group=id for several ids"
+        )
         out.append((match["group"] or m["population_group"], int(match["id"]), title))
     return out
 
@@ -421,8 +531,12 @@ def test_closest_only_ids_are_context_in_notes() -> None:
 def test_hyte_kerroin_outcome_ids_are_pinned() -> None:
     """Municipal hyte-kerroin outcomes (VNA 1393/2022 B1–B5): 286 and 3219, 234, 3959 in the catalog;
     3906 (ylipaino) and 306 (työkyvyttömyyseläke) have no plan measure line and live in data/hyte."""
-    refs = {i for m in measures() if m["source_ref"] and not TABLE_REF_SHAPE.match(m["source_ref"])
-            for _, i, _ in sotkanet_items(m)}
+    refs = {
+        i
+        for m in measures()
+        if m["source_ref"] and not TABLE_REF_SHAPE.match(m["source_ref"])
+        for _, i, _ in sotkanet_items(m)
+    }
     assert {286, 3219, 234, 3959} <= refs
     with (REPO_ROOT / "data" / "hyte" / "indicators.csv").open(encoding="utf-8", newline="") as f:
         hyte = {r["indicator_id"]: r["sotkanet_id"] for r in csv.DictReader(f) if r["kind"] == "outcome"}

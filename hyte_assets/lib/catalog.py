@@ -138,7 +138,9 @@ def sotkanet_pins(measures: pd.DataFrame, file: Path | None = None) -> pd.DataFr
                 "source_title",
             )
         if len(parts) > 1 and any(p is None or not p["group"] for p in parts):
-            raise _fail(where, f"{m['measure_id']}: several ids need `group=id` items", _row(index), "source_ref")
+            raise _fail(
+                where, f"{m['measure_id']}: several ids need `group=id` items", _row(index), "source_ref"
+            )
         levels = set(filter(None, m["school_levels"].split("|")))
         for part, title in zip(parts, titles, strict=True):
             assert part is not None  # _is_sotkanet_ref matched every part
