@@ -475,26 +475,14 @@ def test_targets_are_numeric_where_polarity_is_target() -> None:
     assert with_target >= 2  # the plan states two numeric targets (hobby model survey 80 %, 200 vouchers)
 
 
-SOTKANET_ITEM = re.compile(r"^(?:(?P<group>[^=|]+)=)?(?P<id>\d+)$")
-
-
-def sotkanet_items(m: dict[str, str]) -> list[tuple[str, int, str]]:
-    """(group, id, title) per pinned Sotkanet id of a measure; titles pair with ids by position."""
-    refs, titles = m["source_ref"].split("|"), m["source_title"].split("|")
-    assert len(refs) == len(titles), f"{m['measure_id']}: {len(refs)} ids but {len(titles)} titles"
-    out = []
-    for ref, title in zip(refs, titles, strict=True):
-        match = SOTKANET_ITEM.match(ref)
-        assert match, f"{m['measure_id']}: bad Sotkanet ref {ref!r}"
-        assert (match["group"] is None) == (len(refs) == 1), (
-            f"{m['measure_id']}: use group=id for several ids"
-        )
-        out.append((match["group"] or m["population_group"], int(match["id"]), title))
-    return out
+def school_level_ids() -> list[dict[str, str]]:
+    with (CATALOG_DIR / "sotkanet_school_level_ids.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
 
 
 def test_source_refs_are_only_verified_ids() -> None:
     pinned: dict[int, tuple[str, str, str]] = {}
+    by_id = {m["measure_id"]: m for m in measures()}
     for m in measures():
         mid, ref, title = m["measure_id"], m["source_ref"], m["source_title"]
         if not ref:
@@ -506,16 +494,19 @@ def test_source_refs_are_only_verified_ids() -> None:
             if ref == "tjt/14ww:rpt_l_aste":
                 assert "medium confidence" in m["notes"]
             continue
-        for group, indicator_id, expected in sotkanet_items(m):
-            assert indicator_id in VERIFIED_SOTKANET_IDS, f"{mid}: Sotkanet {indicator_id} is not verified"
-            assert indicator_id not in pinned, f"{mid}: Sotkanet {indicator_id} pinned twice"
-            pinned[indicator_id] = (mid, group, expected)
-            if m["school_levels"]:
-                assert group in multi(m["school_levels"]), f"{mid}: {group!r} not in its school_levels"
-        assert "pinned, grade exact" in m["notes"], f"{mid}: notes must cite the pin's evidence"
+        assert ref.isdigit() and not m["school_levels"], f"{mid}: one Sotkanet id per measure in measures.csv"
+        pinned[int(ref)] = (mid, m["population_group"], title)
+        assert "pinned, grade exact" in m["notes"], f"{mid}: notes must cite the pin's grade"
         assert "oskariorg/oskari-server@b4ff559" in m["notes"], f"{mid}: notes must cite the source"
         if "exact_title_series_caveat" in m["notes"]:
             assert "Caveat" in m["notes"]
+    for r in school_level_ids():
+        mid, indicator_id = r["measure_id"], int(r["indicator_id"])
+        assert indicator_id not in pinned, f"Sotkanet {indicator_id} pinned twice"
+        assert r["school_level"] in multi(by_id[mid]["school_levels"]), f"{mid}: {r['school_level']!r}"
+        assert r["grade"] == "exact" and "oskariorg/oskari-server@b4ff559" in r["evidence"], r
+        assert "sotkanet_school_level_ids.csv" in by_id[mid]["notes"], f"{mid}: notes must point to the pins"
+        pinned[indicator_id] = (mid, r["school_level"], r["source_title"])
     # Every verified exact id is pinned, for the measure, group and 2015 title the reference gives.
     assert pinned == VERIFIED_SOTKANET_IDS
     assert not CLOSEST_ONLY_IDS & set(pinned)
@@ -531,12 +522,8 @@ def test_closest_only_ids_are_context_in_notes() -> None:
 def test_hyte_kerroin_outcome_ids_are_pinned() -> None:
     """Municipal hyte-kerroin outcomes (VNA 1393/2022 B1–B5): 286 and 3219, 234, 3959 in the catalog;
     3906 (ylipaino) and 306 (työkyvyttömyyseläke) have no plan measure line and live in data/hyte."""
-    refs = {
-        i
-        for m in measures()
-        if m["source_ref"] and not TABLE_REF_SHAPE.match(m["source_ref"])
-        for _, i, _ in sotkanet_items(m)
-    }
+    refs = {int(m["source_ref"]) for m in measures() if m["source_ref"].isdigit()}
+    refs |= {int(r["indicator_id"]) for r in school_level_ids()}
     assert {286, 3219, 234, 3959} <= refs
     with (REPO_ROOT / "data" / "hyte" / "indicators.csv").open(encoding="utf-8", newline="") as f:
         hyte = {r["indicator_id"]: r["sotkanet_id"] for r in csv.DictReader(f) if r["kind"] == "outcome"}
