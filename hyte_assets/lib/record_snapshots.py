@@ -18,7 +18,7 @@ from pathlib import Path
 from hyte_assets.lib.catalog import TABLE_REF, load_catalog
 from hyte_assets.lib.http import Request, Response, RetryingHttp, Transport
 from hyte_assets.lib.pxweb import DEFAULT_BASE_URL as STATFIN_URL
-from hyte_assets.lib.pxweb import PxWebClient, check_content_codes, find_variable
+from hyte_assets.lib.pxweb import PxWebClient, check_content_codes, find_area_variable, find_variable
 from hyte_assets.lib.sotkanet import DEFAULT_BASE_URL as SOTKANET_URL
 from hyte_assets.lib.sotkanet import SotkanetClient
 
@@ -64,7 +64,7 @@ def record(data_dir: Path, sotkanet_url: str, statfin_url: str, years: range) ->
     for table, codes in tables.items():
         metadata = statfin.table_metadata(table)
         content = check_content_codes(metadata, table, codes)
-        area = find_variable(metadata, contains_value="SSS", table=table)["code"]
+        area = find_area_variable(metadata, table)["code"]
         time = find_variable(metadata, time=True, table=table)["code"]
         statfin.query(table, {area: ("all", ["*"]), time: ("top", ["15"]), content: ("item", sorted(codes))})
     return {"sotkanet_indicators": len(ids), "statfin_tables": len(tables)}
