@@ -50,7 +50,9 @@ def record(data_dir: Path, sotkanet_url: str, statfin_url: str, years: range) ->
     )
     sotkanet.regions()
     sotkanet.indicators()
-    ids = [int(r) for r in measures["source_ref"] if r.isdigit()]
+    # The ids today's Sotkanet ingest reads (measures.csv, sources sotkanet and kouluterveyskysely).
+    sotkanet_sourced = measures[measures["source"].isin(["sotkanet", "kouluterveyskysely"])]
+    ids = [int(r) for r in sotkanet_sourced["source_ref"] if r.isdigit()]
     for indicator_id in ids:
         sotkanet.indicator(indicator_id)
     sotkanet.data_many(ids, years, ("total", "male", "female"))
