@@ -64,8 +64,18 @@ def test_only_cited_values_are_real_after_ingest(env):
     real = query(
         env["db"], "select measure_id, region_code, period, value from raw.sotkanet_values where not is_demo"
     )
-    # Koulutuksen ulkopuolella 17–24 in Heinola: 2009–2011 (2013 API pull) and 2024 (the plan).
+    # Koulutuksen ulkopuolella 17–24 in Heinola: 2000–2011 from the 2013 API pull (ingest starts
+    # in 2000) and 2024 (the plan).
     assert sorted(zip(real["period"], real["value"], strict=True)) == [
+        ("2000", 13.3),
+        ("2001", 14.1),
+        ("2002", 15.0),
+        ("2003", 15.8),
+        ("2004", 14.9),
+        ("2005", 14.0),
+        ("2006", 13.5),
+        ("2007", 14.5),
+        ("2008", 14.1),
         ("2009", 12.7),
         ("2010", 14.1),
         ("2011", 13.2),
@@ -176,7 +186,7 @@ def test_record_snapshots_round_trips_through_the_stub(env, tmp_path):
         StubServer("statfin", snapshots / "statfin") as sf,
     ):
         counts = record(recorded, sotkanet.url, sf.url, range(2009, 2026))
-    assert counts == {"sotkanet_indicators": 1, "statfin_tables": 3}
+    assert counts == {"sotkanet_indicators": 7, "statfin_tables": 3}  # the register ids pinned
     for name in ("regions.json", "indicators.json", "json/3219.json"):
         assert (recorded / "snapshots" / "sotkanet" / name).read_text(encoding="utf-8").strip()
     assert (recorded / "snapshots" / "statfin" / "tyonv__12r5.data.json").exists()
