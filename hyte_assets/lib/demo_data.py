@@ -8,7 +8,7 @@ snapshot that this script writes. It is honest by construction:
   unchanged and keep `is_demo = false` all the way to the reports;
 * every other value is demo data: a seeded random walk per measure × region × group, anchored
   so that Heinola's series passes through the real values where there are some. Demo values are
-  written as such (`demo_values.csv` per source, `demo_*.csv` city deliveries) or, inside the
+  written as such (`demo_values.csv` per source, city deliveries in `data/local/demo/`) or, inside the
   wire-format files, are every cell that `real_values.csv` does not list;
 * source identifiers (Sotkanet ids, PxWeb tables/content codes) are only those the catalog cites.
 
@@ -571,7 +571,7 @@ def _local_deliveries(
     surveys = [r for r in rows if measures[str(r["measure_id"])]["source"] in SURVEY_YEARS]
     fmt = {"delimiter": ";", "encoding": "utf-8-sig"}
     _write_csv(
-        local_dir / "demo_laskennat_2021-2025.csv",
+        local_dir / "demo" / "laskennat_2021-2025.csv",
         [
             {
                 "mittari_id": r["measure_id"],
@@ -586,7 +586,7 @@ def _local_deliveries(
         **fmt,
     )
     _write_csv(
-        local_dir / "demo_kyselyt_2018-2025.csv",
+        local_dir / "demo" / "kyselyt_2018-2025.csv",
         [
             {
                 "mittari_id": r["measure_id"],

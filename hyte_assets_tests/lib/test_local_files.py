@@ -95,6 +95,7 @@ def test_laskennat_finnish_csv(tmp_path: Path, encoding: str) -> None:
         "group_value",
         "value",
         "note",
+        "is_demo",
         "source_file",
         "source_row",
     ]
@@ -178,6 +179,7 @@ def test_kyselyt_finnish_csv(tmp_path: Path, encoding: str) -> None:
         "group_value",
         "value",
         "sample_size",
+        "is_demo",
         "source_file",
         "source_row",
     ]
@@ -240,6 +242,7 @@ def test_toimenpiteet_tila_finnish_csv(tmp_path: Path, encoding: str) -> None:
         "status",
         "updated_at",
         "comment",
+        "is_demo",
         "source_file",
         "source_row",
     ]
