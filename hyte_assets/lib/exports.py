@@ -95,7 +95,9 @@ def _export_table(con: duckdb.DuckDBPyConnection, name: str, tmp: Path, target: 
         write_xlsx(tmp / f"{stem}.xlsx", sheet=stem, columns=columns, rows=rows)
         names.append(f"{stem}.xlsx")
     else:
-        note = f"{len(rows):,} rows do not fit an Excel sheet ({XLSX_MAX_ROWS - 1:,} at most): no XLSX, use CSV"
+        note = (
+            f"{len(rows):,} rows do not fit an Excel sheet ({XLSX_MAX_ROWS - 1:,} at most): no XLSX, use CSV"
+        )
     return ExportedTable(name, len(rows), tuple(target / n for n in names), note)
 
 

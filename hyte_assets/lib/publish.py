@@ -172,7 +172,9 @@ def serving_problems(serving: str | Path, working: str | Path) -> list[str]:
         ).fetchall()
         current = {name: content_fingerprint(con, [name]) for (name,) in tables}
     problems = [f"{name} is not in {serving}" for name in sorted(set(current) - set(recorded))]
-    problems += [f"{name} is in {serving} but no longer published" for name in sorted(set(recorded) - set(current))]
+    problems += [
+        f"{name} is in {serving} but no longer published" for name in sorted(set(recorded) - set(current))
+    ]
     problems += [
         f"{name} in {serving} differs from the working file"
         for name in sorted(set(current) & set(recorded))

@@ -642,10 +642,14 @@ def load(local: Path, measures: pd.DataFrame, action_ids: list[str], previous=No
 
 
 @pytest.mark.parametrize("source", ["sotkanet", "employment", "kouluterveyskysely"])
-def test_official_measure_is_refused_from_city_files(tmp_path: Path, measures: pd.DataFrame, source: str) -> None:
+def test_official_measure_is_refused_from_city_files(
+    tmp_path: Path, measures: pd.DataFrame, source: str
+) -> None:
     measure = official_measure(measures, source)
     sources = dict(zip(measures["measure_id"], measures["source"], strict=True))
-    counts = write_csv(tmp_path / "l.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2025;5", f"{measure};2025;1"])
+    counts = write_csv(
+        tmp_path / "l.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2025;5", f"{measure};2025;1"]
+    )
     error = raised(counts, "laskennat", measure_sources=sources)
     assert_names(error, counts, 3, "mittari_id")
     assert f"comes from '{source}'" in str(error) and "source=local_files" in str(error)
@@ -653,7 +657,9 @@ def test_official_measure_is_refused_from_city_files(tmp_path: Path, measures: p
         tmp_path / "k.csv", ["mittari_id;kysely;vuosi;alue;arvo", f"{measure};Kysely;2025;111;12,5"]
     )
     assert_names(raised(survey, "kyselyt", measure_sources=sources), survey, 2, "mittari_id")
-    ok = write_csv(tmp_path / "ok.csv", ["mittari_id;kysely;vuosi;alue;arvo", f"{CITY_SURVEY};Kysely;2025;111;12,5"])
+    ok = write_csv(
+        tmp_path / "ok.csv", ["mittari_id;kysely;vuosi;alue;arvo", f"{CITY_SURVEY};Kysely;2025;111;12,5"]
+    )
     assert load_delivery(ok, "kyselyt", measure_sources=sources)["value"].tolist() == [12.5]
 
 
@@ -705,7 +711,7 @@ def test_formula_without_saved_result_is_rejected(tmp_path: Path) -> None:
     sheet = workbook.active
     sheet.append(["mittari_id", "ajanjakso", "ryhma", "arvo"])
     sheet.append(["x", 2025, "Ohjaamo", 5])
-    sheet.append(["x", 2025, "=B2&\"\"", "=D2*2"])
+    sheet.append(["x", 2025, '=B2&""', "=D2*2"])
     path = tmp_path / "kaava.xlsx"
     workbook.save(path)
     error = raised(path, "laskennat")
@@ -715,7 +721,9 @@ def test_formula_without_saved_result_is_rejected(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("encoding", ["cp850", "mac_roman"])
 def test_other_code_pages_are_rejected_with_a_hint(tmp_path: Path, encoding: str) -> None:
-    path = write_csv(tmp_path / "l.csv", ["mittari_id;ajanjakso;ryhma;arvo", "x;2025;Päiväkoti Ööpinen;5"], encoding)
+    path = write_csv(
+        tmp_path / "l.csv", ["mittari_id;ajanjakso;ryhma;arvo", "x;2025;Päiväkoti Ööpinen;5"], encoding
+    )
     error = raised(path, "laskennat")
     assert_names(error, path, 2, None)
     assert "CSV UTF-8" in str(error) and "code page" in str(error)
@@ -730,11 +738,17 @@ def test_cp1252_with_typographic_characters_still_loads(tmp_path: Path) -> None:
 def test_action_ids_match_the_catalog_case_insensitively(tmp_path: Path, action_ids: list[str]) -> None:
     path = write_csv(tmp_path / "t.csv", ["toimenpide_id;tila;paivitetty", "A001;toteutettu;1.2.2026"])
     assert load_delivery(path, "toimenpiteet_tila", action_ids=action_ids)["action_id"].tolist() == ["a001"]
-    unknown = write_csv(tmp_path / "u.csv", ["toimenpide_id;tila;paivitetty", "a001;toteutettu;1.2.2026", "a999;toteutettu;1.2.2026"])
+    unknown = write_csv(
+        tmp_path / "u.csv",
+        ["toimenpide_id;tila;paivitetty", "a001;toteutettu;1.2.2026", "a999;toteutettu;1.2.2026"],
+    )
     error = raised(unknown, "toimenpiteet_tila", action_ids=action_ids)
     assert_names(error, unknown, 3, "toimenpide_id")
     assert "unknown action id 'a999'" in str(error)
-    twice = write_csv(tmp_path / "d.csv", ["toimenpide_id;tila;paivitetty", "a001;toteutettu;1.2.2026", "A001;toteutettu;1.2.2026"])
+    twice = write_csv(
+        tmp_path / "d.csv",
+        ["toimenpide_id;tila;paivitetty", "a001;toteutettu;1.2.2026", "A001;toteutettu;1.2.2026"],
+    )
     assert "duplicate row" in str(raised(twice, "toimenpiteet_tila", action_ids=action_ids))
 
 
@@ -742,8 +756,19 @@ def test_cross_file_collision_rejects_the_later_file_naming_both(
     tmp_path: Path, measures: pd.DataFrame, action_ids: list[str]
 ) -> None:
     local = folder(tmp_path)
-    write_csv(local / "a_laskennat.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2024;4", f"{CITY_COUNT};2025;5"])
-    write_csv(local / "b_laskennat.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2023;3", f"{CITY_COUNT};12/2025;6", f"{CITY_COUNT};2025;7"])
+    write_csv(
+        local / "a_laskennat.csv",
+        ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2024;4", f"{CITY_COUNT};2025;5"],
+    )
+    write_csv(
+        local / "b_laskennat.csv",
+        [
+            "mittari_id;ajanjakso;arvo",
+            f"{CITY_COUNT};2023;3",
+            f"{CITY_COUNT};12/2025;6",
+            f"{CITY_COUNT};2025;7",
+        ],
+    )
     write_csv(local / "c_tila.csv", ["toimenpide_id;tila;paivitetty", "a001;toteutettu;1.2.2026"])
     write_csv(local / "d_tila.csv", ["toimenpide_id;tila;paivitetty", "A001;käynnissä;1.3.2026"])
 
@@ -765,7 +790,9 @@ def test_rejected_file_keeps_last_rows_except_those_another_file_now_delivers(
     tmp_path: Path, measures: pd.DataFrame, action_ids: list[str]
 ) -> None:
     local = folder(tmp_path)
-    first = write_csv(local / "b.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2024;4", f"{CITY_COUNT};2025;5"])
+    first = write_csv(
+        local / "b.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2024;4", f"{CITY_COUNT};2025;5"]
+    )
     previous = load(local, measures, action_ids).tables["raw.local_counts"]
     write_csv(local / "a.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2025;9"])
     write_csv(first, ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2024;4x"])
@@ -788,7 +815,12 @@ def test_demo_comes_from_the_folder_or_the_column_not_the_name(
     write_csv(local / "demo" / "laskennat.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2022;2"])
     write_csv(
         local / "sekalaiset.csv",
-        ["mittari_id;ajanjakso;arvo;is_demo", f"{CITY_COUNT};2023;3;kyllä", f"{CITY_COUNT};2024;4;ei", f"{CITY_COUNT};2025;5;"],
+        [
+            "mittari_id;ajanjakso;arvo;is_demo",
+            f"{CITY_COUNT};2023;3;kyllä",
+            f"{CITY_COUNT};2024;4;ei",
+            f"{CITY_COUNT};2025;5;",
+        ],
     )
 
     result = load(local, measures, action_ids)
@@ -823,7 +855,9 @@ def test_symlinks_in_the_delivery_folder_are_ignored(
     assert load(local, measures, action_ids).files == ["oikea.csv"]
 
 
-def test_shipped_demo_deliveries_live_in_the_demo_folder(measures: pd.DataFrame, action_ids: list[str]) -> None:
+def test_shipped_demo_deliveries_live_in_the_demo_folder(
+    measures: pd.DataFrame, action_ids: list[str]
+) -> None:
     local = TEMPLATE_DIR.parent
     assert not list(local.glob("demo_*")), "demo status no longer comes from a file-name prefix"
     result = load(local, measures, action_ids)

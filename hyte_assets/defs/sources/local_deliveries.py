@@ -18,6 +18,7 @@ from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.local_files.folder import TABLES, delivery_files, load_folder
 from hyte_assets.lib.warehouse import read_table, table_exists, write_if_changed
 
+
 @dg.asset(
     group_name=GROUP,
     kinds={"csv", "excel", "duckdb"},
@@ -45,10 +46,14 @@ def local_deliveries(
         previous = {kind: read_table(con, t) if table_exists(con, t) else None for kind, t in TABLES.items()}
     municipality = settings.municipality_code.zfill(3)
     local_dir = settings.data_path / "local"
-    load = load_folder(local_dir, catalog.measures, catalog.actions["action_id"], municipality, previous, fetched_at)
+    load = load_folder(
+        local_dir, catalog.measures, catalog.actions["action_id"], municipality, previous, fetched_at
+    )
     for rejection in load.rejected:
         context.log.error(rejection.message)
-    rejected = [{"file": r.file, "row": r.row, "column": r.column, "problem": r.problem} for r in load.rejected]
+    rejected = [
+        {"file": r.file, "row": r.row, "column": r.column, "problem": r.problem} for r in load.rejected
+    ]
     tables, files = load.tables, load.files
     with warehouse.connect() as con:
         changed, versions = (

@@ -221,7 +221,9 @@ def _check_measure(
         )
 
 
-def _canonical_action(action_id: str, actions: dict[str, str], line: int, fail: Callable[..., SourceError]) -> str:
+def _canonical_action(
+    action_id: str, actions: dict[str, str], line: int, fail: Callable[..., SourceError]
+) -> str:
     if fold(action_id) not in actions:
         raise fail(
             f"unknown action id {action_id!r}: not in data/catalog/actions.csv (ids such as "
@@ -272,4 +274,3 @@ def _typed_frame(data: dict[str, list[Any]], template: Template) -> pd.DataFrame
         frame["updated_at"] = pd.to_datetime(frame["updated_at"])
     frame.attrs = {"kind": template.kind}
     return frame
-

@@ -247,5 +247,3 @@ def cell_text(raw: Any) -> str | None:
     if isinstance(raw, dt.datetime):
         return raw.date().isoformat()
     return str(raw).strip()
-
-

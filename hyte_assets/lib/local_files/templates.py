@@ -74,7 +74,9 @@ class Template:
         return [name for c in self.columns for name in c.outputs] + ["source_file", "source_row"]
 
 
-_DEMO_COLUMN = Column("is_demo", ("is_demo",), "flag", False, "demo row: kyllä/ei, true/false, 1/0; empty = ei")
+_DEMO_COLUMN = Column(
+    "is_demo", ("is_demo",), "flag", False, "demo row: kyllä/ei, true/false, 1/0; empty = ei"
+)
 
 TEMPLATES: dict[str, Template] = {
     "laskennat": Template(
