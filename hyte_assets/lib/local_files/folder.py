@@ -134,7 +134,7 @@ def load_folder(
                 kind,
                 measure_sources=sources,
                 action_ids=actions,
-                is_demo=path.parent.name == DEMO_DIR and path.parent != local_dir,
+                is_demo=path.parent == local_dir / DEMO_DIR,
                 name=name,
                 limits=limits,
             )
