@@ -366,3 +366,18 @@ def test_export_killed_halfway_leaves_one_whole_publication(tmp_path: Path) -> N
     third = export(3, hang=False)
     assert third.communicate(timeout=120)[0].strip() == "DONE"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hyte"], "leftovers of the killed run removed"
+
+
+def test_a_table_too_long_for_excel_gets_no_xlsx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hyte_assets.lib import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 5)  # Excel's 1 048 576, scaled down
+    (notes,) = exports.export_tables(hostile_table(), ["reports.notes"], tmp_path)
+
+    assert [f.name for f in notes.files] == ["notes.parquet", "notes.csv"]
+    assert "do not fit an Excel sheet" in notes.note
+    assert not (exports.export_dir(tmp_path) / "notes.xlsx").exists()
+    con = duckdb.connect()
+    assert con.execute(
+        f"select count(*) from '{exports.export_dir(tmp_path) / 'notes.parquet'}'"
+    ).fetchone() == (7,)
