@@ -137,7 +137,7 @@ def skip_derived_when_unchanged(
 ) -> Callable[[Callable[..., dg.MaterializeResult]], Callable[..., dg.MaterializeResult]]:
     """Like `skip_when_unchanged`, for assets whose output is files (report, exports, serving file):
     rebuild only when the tables they read (`upstream`), their `files` or their code changed, or
-    an output is missing. In live mode too: they read only the warehouse."""
+    `outputs` lists a problem (a file missing or broken). In live mode too: they read only the warehouse."""
 
     def decorate(fn: Callable[..., dg.MaterializeResult]) -> Callable[..., dg.MaterializeResult]:
         code = hashlib.sha256(Path(inspect.getfile(fn)).read_bytes()).hexdigest()[:12]
