@@ -248,18 +248,19 @@ def test_bad_input_fails_the_source_and_keeps_its_table(data: Path, case: str) -
 
 
 def test_local_delivery_in_wrong_encoding_is_rejected_with_file_named(data: Path) -> None:
-    delivery = next((data / "local").glob("demo_laskennat_*.csv"))
+    delivery = next((data / "local" / "demo").glob("laskennat_*.csv"))
+    name = f"demo/{delivery.name}"  # named relative to data/local
     delivery.write_bytes(delivery.read_text(encoding="utf-8-sig").encode("utf-16"))
 
     result = run_job(assets=["raw/local_counts"])
 
     rejected = table("raw.local_rejections")
-    assert rejected["file"].tolist() == [delivery.name]
+    assert rejected["file"].tolist() == [name]
     assert "looks like UTF-16" in rejected["problem"].iloc[0]
     accepted = check(result, "raw/local_rejections", "local_deliveries_accepted")
-    assert not accepted.passed and delivery.name in accepted.metadata["details"].value
+    assert not accepted.passed and name in accepted.metadata["details"].value
     # The rows this file delivered last time stay, so the reports keep them.
-    assert (table("raw.local_counts")["source_file"] == delivery.name).sum() > 0
+    assert (table("raw.local_counts")["source_file"] == name).sum() > 0
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from hyte_assets.defs.reports.sensors import run_failure_note
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.errors import SourceError
-from hyte_assets.lib.exports import export_tables
+from hyte_assets.lib.exports import export_dir, export_tables
 from hyte_assets.lib.publish import serving_path
 from hyte_assets.lib.report import load_report_data, render_charts, render_report
 from hyte_assets.lib.sql_models import discover, materialize, topological_order
@@ -194,9 +194,10 @@ def test_exports_follow_finnish_excel_conventions(tmp_path: Path) -> None:
     )
     exported = export_tables(con, ["reports.sample"], tmp_path)
     source = con.execute("select * from reports.sample").fetchall()
+    out = export_dir(tmp_path)  # the project's own folder in data/exports
 
     assert [f.name for f in exported[0].files] == ["sample.parquet", "sample.csv", "sample.xlsx"]
-    raw = (tmp_path / "sample.csv").read_bytes()
+    raw = (out / "sample.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM, so Excel reads ä and ö"
     text = raw.decode("utf-8-sig")
     assert text.splitlines()[0] == "name;share;total;flag;fetched_at"
@@ -210,7 +211,7 @@ def test_exports_follow_finnish_excel_conventions(tmp_path: Path) -> None:
 
     from openpyxl import load_workbook
 
-    sheet = load_workbook(tmp_path / "sample.xlsx").active
+    sheet = load_workbook(out / "sample.xlsx").active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == ("name", "share", "total", "flag", "fetched_at")
     assert values[1][1] == 12.5 and isinstance(values[1][1], float), "numbers stay numbers"
@@ -218,11 +219,11 @@ def test_exports_follow_finnish_excel_conventions(tmp_path: Path) -> None:
     assert values[2][1] == source[1][1]
     assert values[1][4] == dt.datetime(2026, 11, 30, 6, 0)
 
-    assert con.execute(f"select * from '{tmp_path / 'sample.parquet'}'").fetchall() == source
+    assert con.execute(f"select * from '{out / 'sample.parquet'}'").fetchall() == source
 
-    (tmp_path / "dropped.csv").write_text("old", encoding="utf-8")
+    (out / "dropped.csv").write_text("old", encoding="utf-8")
     export_tables(con, ["reports.sample"], tmp_path)
-    assert not (tmp_path / "dropped.csv").exists(), "files of tables no longer published are removed"
+    assert not (out / "dropped.csv").exists(), "files of tables no longer published are removed"
 
 
 # --- a snapshot run of the whole graph -----------------------------------------------------------
@@ -333,7 +334,7 @@ def test_snapshot_exports(snapshot_run: SnapshotRun) -> None:
         ).fetchall()
     finally:
         con.close()
-    exports = snapshot_run.data / "exports"
+    exports = export_dir(snapshot_run.data / "exports")
 
     expected = {f"{table}.{ext}" for table in tables for ext in ("parquet", "csv", "xlsx")}
     assert {p.name for p in exports.iterdir()} == expected

@@ -96,7 +96,7 @@ LOCAL_DELIVERIES = dg.AssetSelection.keys(
 def test_bad_delivery_is_rejected_and_the_previous_rows_stay(env):
     assert run(LOCAL_DELIVERIES).success
     before = query(env["db"], "select * from raw.local_counts order by all")
-    delivery = env["data"] / "local" / "demo_laskennat_2021-2025.csv"
+    delivery = env["data"] / "local" / "demo" / "laskennat_2021-2025.csv"
     text = delivery.read_text(encoding="utf-8-sig").splitlines()
     fields = text[3].split(";")
     fields[3] = "12,5x"
@@ -108,7 +108,7 @@ def test_bad_delivery_is_rejected_and_the_previous_rows_stay(env):
     assert not check.passed
     rejected = query(env["db"], "select * from raw.local_rejections")
     assert rejected[["file", "row", "column"]].values.tolist() == [
-        ["demo_laskennat_2021-2025.csv", "4", "arvo"]
+        ["demo/laskennat_2021-2025.csv", "4", "arvo"]
     ]
     assert "12,5x" in rejected["problem"][0]
     after = query(env["db"], "select * from raw.local_counts order by all")

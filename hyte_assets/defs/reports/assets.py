@@ -16,6 +16,7 @@ from hyte_assets.defs.resources import PROJECT_ROOT, PipelineSettings, Warehouse
 from hyte_assets.defs.unchanged import all_tables_of, skip_derived_when_unchanged
 from hyte_assets.lib import warehouse as wh
 from hyte_assets.lib.exports import export_tables
+from hyte_assets.lib.outputs import output_problems
 from hyte_assets.lib.publish import publish as publish_tables
 from hyte_assets.lib.publish import serving_path
 from hyte_assets.lib.report import (
@@ -60,7 +61,7 @@ def report_table_keys() -> list[dg.AssetKey]:
 @skip_derived_when_unchanged(
     "publish",
     lambda wh: all_tables_of(wh, "reports", "catalog"),
-    lambda settings, wh: [serving_path(wh.database)],
+    lambda settings, wh: output_problems("publish", settings.data_path, wh.database),
 )
 def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The BI serving file (`hyte_reports.duckdb` beside the working file): every `reports.*` and
@@ -89,7 +90,7 @@ def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
 @skip_derived_when_unchanged(
     "exports",
     lambda wh: all_tables_of(wh, "reports"),
-    lambda settings, wh: [serving_path(wh.database), settings.data_path / "exports"],
+    lambda settings, wh: output_problems("exports", settings.data_path, wh.database),
 )
 def exports(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.MaterializeResult:
     """Every published `reports.*` table as Parquet (analysts) and as CSV + XLSX in Finnish Excel
@@ -135,7 +136,7 @@ def exports(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.Mate
         "meta.settings",
         "raw.action_status",
     ),
-    lambda settings, wh: report_files(settings),
+    lambda settings, wh: output_problems("vuosiraportti", settings.data_path, wh.database),
 )
 def vuosiraportti(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
