@@ -21,7 +21,8 @@ from pathlib import Path
 import dagster as dg
 
 from hyte_assets.definitions import defs
-from hyte_assets.defs.resources import DATA_DIR, DEFAULT_DUCKDB_PATH, warehouse_tags
+from hyte_assets.defs.resources import DATA_DIR, DEFAULT_DUCKDB_PATH
+from hyte_assets.defs.schedules import bounded_run_tags
 from hyte_assets.lib import preflight, run_lock
 from hyte_assets.lib.publish import serving_path
 
@@ -83,7 +84,8 @@ def fail_runs_killed_earlier(instance: dg.DagsterInstance) -> list[str]:
 
 
 def run_tags() -> dict[str, str]:
-    return {**warehouse_tags(), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+    """The warehouse and timeout tags of scheduled runs, plus which process runs it."""
+    return {**bounded_run_tags(), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
 
 
 def run_config() -> dict[str, object]:
