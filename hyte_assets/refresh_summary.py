@@ -118,9 +118,8 @@ class Summary:
         ]
         lines.append("Sources (rows written or kept; unchanged = skipped, nothing new):")
         for line in sorted(self.sources.values(), key=lambda s: s.source):
-            lines.append(
-                f"  {line.source:<20} {line.rows:>9} rows  {line.unchanged}/{line.assets} materialisations unchanged"
-            )
+            unchanged = f"{line.unchanged}/{line.assets} materialisations unchanged"
+            lines.append(f"  {line.source:<20} {line.rows:>9} rows  {unchanged}")
         if self.rejected:
             lines.append(f"Rejected delivery files ({len(self.rejected)}):")
             lines += [
