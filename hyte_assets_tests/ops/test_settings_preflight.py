@@ -1,17 +1,14 @@
-"""Issue 18, fault 1 (a bad municipality code overwrote good output) and the settings part of fault 10
-(settings errors surfaced as many step errors): settings are normalised and checked once, before any
-asset runs, with one message naming the variable, and `meta.settings` changes only with a good run."""
+"""Issue 18, fault 1 and the settings part of fault 10 (settings errors surfaced as many step
+errors): `lib/preflight.py` normalises and checks the settings once, with one message naming the
+variable, and `make run` stops before anything runs. What reaches `meta.settings` is tested in
+test_settings_in_warehouse.py."""
 
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from hyte_assets import refresh
-from hyte_assets.defs.catalog.settings_asset import pipeline_settings
-from hyte_assets.defs.resources import PipelineSettings, WarehouseResource, default_resources
 from hyte_assets.lib import preflight
-from hyte_assets.lib import warehouse as wh
 
 
 def values(data_dir: Path, **changes: str) -> dict[str, str]:
@@ -21,11 +18,6 @@ def values(data_dir: Path, **changes: str) -> dict[str, str]:
         "HYTE_DUCKDB_PATH": str(data_dir / "w.duckdb"),
     }
     return {**base, **changes}
-
-
-def settings_row(database: Path) -> list[tuple]:
-    with wh.connect(database, read_only=True) as con:
-        return con.execute("select municipality_code from meta.settings").fetchall()
 
 
 @pytest.mark.parametrize(("raw", "code", "name"), [("98", "098", "Hollola"), (" 111 ", "111", "Heinola")])
@@ -61,54 +53,6 @@ def test_a_bad_setting_is_one_message_naming_the_variable(
 def test_duckdb_path_that_is_a_folder_is_named(project_copy: Path) -> None:
     with pytest.raises(preflight.PreflightError, match=r"HYTE_DUCKDB_PATH=.*is a folder"):
         preflight.check(values(project_copy, HYTE_DUCKDB_PATH=str(project_copy)))
-
-
-def test_meta_settings_records_the_padded_code(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`HYTE_MUNICIPALITY_CODE=98` used to be written as `98` while the sources padded it to `098`."""
-    monkeypatch.setenv("HYTE_MUNICIPALITY_CODE", "98")
-    result = dg.materialize([pipeline_settings], resources=default_resources(), raise_on_error=False)
-    assert result.success
-    assert settings_row(project_copy / "warehouse" / "hyte.duckdb") == [("098",)]
-
-
-def test_bad_code_fails_before_meta_settings_is_touched(
-    project_copy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With `abc` the run failed but `meta.settings` was already rewritten; the next sensor run then
-    published an empty report and reported success."""
-    database = project_copy / "warehouse" / "hyte.duckdb"
-    assert dg.materialize([pipeline_settings], resources=default_resources()).success
-    monkeypatch.setenv("HYTE_MUNICIPALITY_CODE", "abc")
-    result = dg.materialize([pipeline_settings], resources=default_resources(), raise_on_error=False)
-    assert not result.success
-    failures = [e for e in result.all_events if e.event_type == dg.DagsterEventType.RESOURCE_INIT_FAILURE]
-    assert len(failures) == 1 and "HYTE_MUNICIPALITY_CODE='abc'" in str(failures[0].event_specific_data)
-    assert not result.get_asset_materialization_events()
-    assert settings_row(database) == [("111",)]
-
-
-def test_meta_settings_is_put_back_when_the_run_fails_later(project_copy: Path) -> None:
-    """Valid settings, but the run fails after `meta.settings` was written: the old row comes back."""
-    database = project_copy / "warehouse" / "hyte.duckdb"
-    resources = {
-        "warehouse": WarehouseResource(database=str(database)),
-        "settings": PipelineSettings(data_dir=str(project_copy)),
-    }
-    assert dg.materialize([pipeline_settings], resources=resources).success
-
-    @dg.asset(deps=[pipeline_settings])
-    def breaks_later(warehouse: WarehouseResource) -> None:
-        with warehouse.connect() as con:
-            con.execute("select 1")
-        raise RuntimeError("a source failed")
-
-    resources["settings"] = PipelineSettings(data_dir=str(project_copy), municipality_code="98")
-    result = dg.materialize([pipeline_settings, breaks_later], resources=resources, raise_on_error=False)
-    assert not result.success
-    assert [e.asset_key for e in result.get_asset_materialization_events()] == [
-        dg.AssetKey("pipeline_settings")
-    ]
-    assert settings_row(database) == [("111",)]
 
 
 def test_make_run_stops_on_bad_settings_with_exit_2(
