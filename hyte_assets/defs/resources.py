@@ -56,6 +56,8 @@ class WarehouseResource(DuckDBResource):
     _context: dg.InitResourceContext | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.dagster_run is None:
+            return  # a sensor's resources: it only reads, and must work even when a run cannot
         self._context = context
         problem = preflight.duckdb_path_problem(self.database)
         if problem:
@@ -143,8 +145,12 @@ class PipelineSettings(dg.ConfigurableResource):
         return str(value).strip().zfill(3)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """Preflight (`lib/preflight.py`): one message naming each bad variable, before any step."""
-        self.checked()
+        """Preflight (`lib/preflight.py`): one message naming each bad variable, before any step.
+
+        Runs only in a run: a sensor (the run-failure note) must still work with bad settings.
+        """
+        if context.dagster_run is not None:
+            self.checked()
 
     def checked(self) -> preflight.Settings:
         return preflight.check(
