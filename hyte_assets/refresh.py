@@ -137,6 +137,9 @@ def write_failure_note(result: dg.ExecuteInProcessResult, settings: preflight.Se
     """The same note the daemon's run-failure sensor writes, for runs `make run` executes itself."""
     from hyte_assets.defs.reports.sensors import failure_note, kept_data, last_publication
 
+    from hyte_assets.refresh_summary import source_tags
+
+    sources = {key.to_python_identifier(): source for key, source in source_tags(result).items()}
     failures = []
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data is not None:
@@ -148,7 +151,7 @@ def write_failure_note(result: dg.ExecuteInProcessResult, settings: preflight.Se
             failures.append(
                 {
                     "step": event.step_key or "?",
-                    "source": "",
+                    "source": sources.get(event.step_key or "", ""),
                     "error": "\n".join(e.message.strip() for e in told),
                 }
             )

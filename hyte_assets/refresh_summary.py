@@ -51,7 +51,7 @@ class Summary:
     def _add_result(self, result: dg.ExecuteInProcessResult) -> None:
         if not result.success:
             self.failed_jobs.append(result.job_def.name)
-        sources = _source_tags(result)
+        sources = source_tags(result)
         for event in result.get_asset_materialization_events():
             mat = event.materialization
             source = sources.get(mat.asset_key)
@@ -157,7 +157,7 @@ class Summary:
         return lines
 
 
-def _source_tags(result: dg.ExecuteInProcessResult) -> dict[dg.AssetKey, str]:
+def source_tags(result: dg.ExecuteInProcessResult) -> dict[dg.AssetKey, str]:
     """Each asset's `source` tag, from the job's asset graph."""
     graph = result.job_def.asset_layer.asset_graph
     out = {}
