@@ -25,21 +25,18 @@ from hyte_assets.defs.resources import DATA_DIR, DEFAULT_DUCKDB_PATH
 from hyte_assets.defs.schedules import bounded_run_tags
 from hyte_assets.lib import preflight, run_lock
 from hyte_assets.lib.publish import serving_path
+from hyte_assets.refresh_summary import (  # noqa: F401  (re-exported: the exit codes of `make run`)
+    EXIT_BLOCKING_CHECK,
+    EXIT_BUSY,
+    EXIT_CODES,
+    EXIT_DELIVERY_REJECTED,
+    EXIT_OK,
+    EXIT_RUN_FAILED,
+    EXIT_SETTINGS,
+    Summary,
+    source_tags,
+)
 
-EXIT_OK = 0
-EXIT_RUN_FAILED = 1
-EXIT_SETTINGS = 2
-EXIT_BLOCKING_CHECK = 3
-EXIT_DELIVERY_REJECTED = 4
-EXIT_BUSY = 5
-EXIT_CODES = {
-    EXIT_OK: "refresh succeeded, every delivery accepted, no blocking check failed",
-    EXIT_RUN_FAILED: "a step failed (e.g. a source could not be read); the last good tables were kept",
-    EXIT_SETTINGS: "settings rejected by preflight; nothing ran",
-    EXIT_BLOCKING_CHECK: "a blocking check failed; what depends on the table was not rebuilt",
-    EXIT_DELIVERY_REJECTED: "a city delivery file in data/local was rejected (file, row, column listed)",
-    EXIT_BUSY: "another refresh of the same warehouse held the run lock for longer than the wait",
-}
 DEFAULTS = {
     "HYTE_SOURCE_MODE": "snapshot",
     "HYTE_REGION_SCOPE": "plan",
@@ -123,8 +120,6 @@ def main() -> int:
     except run_lock.RunLockTimeout as exc:
         say(str(exc))
         return EXIT_BUSY
-    from hyte_assets.refresh_summary import Summary
-
     summary = Summary.collect(results, settings)
     for result in results:
         if not result.success:
@@ -136,8 +131,6 @@ def main() -> int:
 def write_failure_note(result: dg.ExecuteInProcessResult, settings: preflight.Settings) -> Path:
     """The same note the daemon's run-failure sensor writes, for runs `make run` executes itself."""
     from hyte_assets.defs.reports.sensors import failure_note, kept_data, last_publication
-
-    from hyte_assets.refresh_summary import source_tags
 
     sources = {key.to_python_identifier(): source for key, source in source_tags(result).items()}
     failures = []

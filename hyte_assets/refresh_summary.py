@@ -17,6 +17,21 @@ from hyte_assets.lib import preflight
 from hyte_assets.lib import warehouse as wh
 from hyte_assets.lib.publish import serving_path
 
+EXIT_OK = 0
+EXIT_RUN_FAILED = 1
+EXIT_SETTINGS = 2
+EXIT_BLOCKING_CHECK = 3
+EXIT_DELIVERY_REJECTED = 4
+EXIT_BUSY = 5
+EXIT_CODES = {
+    EXIT_OK: "refresh succeeded, every delivery accepted, no blocking check failed",
+    EXIT_RUN_FAILED: "a step failed (e.g. a source could not be read); the last good tables were kept",
+    EXIT_SETTINGS: "settings rejected by preflight; nothing ran",
+    EXIT_BLOCKING_CHECK: "a blocking check failed; what depends on the table was not rebuilt",
+    EXIT_DELIVERY_REJECTED: "a city delivery file in data/local was rejected (file, row, column listed)",
+    EXIT_BUSY: "another refresh of the same warehouse held the run lock for longer than the wait",
+}
+
 REJECTIONS_TABLE = "raw.local_rejections"
 SCORECARD_TABLE = "reports.scorecard_measure"
 
@@ -93,13 +108,6 @@ class Summary:
             self.failed_steps.append(("summary", f"could not read {path}: {exc}"))
 
     def exit_code(self) -> int:
-        from hyte_assets.refresh import (
-            EXIT_BLOCKING_CHECK,
-            EXIT_DELIVERY_REJECTED,
-            EXIT_OK,
-            EXIT_RUN_FAILED,
-        )
-
         if any(blocking for _, blocking, _ in self.failed_checks):
             return EXIT_BLOCKING_CHECK
         if self.failed_jobs:
@@ -109,8 +117,6 @@ class Summary:
         return EXIT_OK
 
     def text(self) -> str:
-        from hyte_assets.refresh import EXIT_CODES
-
         code = self.exit_code()
         lines = [
             "",

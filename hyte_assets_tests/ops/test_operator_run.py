@@ -113,7 +113,8 @@ def test_a_failed_step_exits_1_names_the_error_and_writes_the_failure_note(tmp_p
     note = refresh.write_failure_note(result, settings)
     assert note == tmp_path / "reports" / "run_failures" / f"{result.run_id}.md"
     text = note.read_text(encoding="utf-8")
-    assert "### `broken_source` (source `sotkanet`)" in text and "HTTP 503 from http://127.0.0.1/indicators/5" in text
+    assert "### `broken_source` (source `sotkanet`)" in text
+    assert "HTTP 503 from http://127.0.0.1/indicators/5" in text
 
 
 def test_a_clean_result_exits_0(tmp_path: Path) -> None:
