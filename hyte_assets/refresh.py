@@ -21,7 +21,7 @@ from pathlib import Path
 import dagster as dg
 
 from hyte_assets.definitions import defs
-from hyte_assets.defs.resources import DATA_DIR, DEFAULT_DUCKDB_PATH
+from hyte_assets.defs.resources import SETTING_DEFAULTS as DEFAULTS
 from hyte_assets.defs.schedules import bounded_run_tags
 from hyte_assets.lib import preflight, run_lock
 from hyte_assets.lib.publish import serving_path
@@ -37,15 +37,6 @@ from hyte_assets.refresh_summary import (  # noqa: F401  (re-exported: the exit 
     source_tags,
 )
 
-DEFAULTS = {
-    "HYTE_SOURCE_MODE": "snapshot",
-    "HYTE_REGION_SCOPE": "plan",
-    "HYTE_DATA_DIR": str(DATA_DIR),
-    "HYTE_DUCKDB_PATH": str(DEFAULT_DUCKDB_PATH),
-    "HYTE_MUNICIPALITY_CODE": "111",
-    "HYTE_PAYMENT_YEAR": "2026",
-    "HYTE_ASSUMPTION_SET": "default",
-}
 # Tags that tell a later refresh which process ran a run (to fail it once that process is gone).
 PID_TAG, HOST_TAG = "hyte/pid", "hyte/host"
 ACTIVE = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.CANCELING]

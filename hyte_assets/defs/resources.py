@@ -24,6 +24,17 @@ from hyte_assets.lib.thl_cube import ThlCubeClient
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DUCKDB_PATH = DATA_DIR / "warehouse" / "hyte.duckdb"
+# Each setting's environment variable and its default, for `preflight.from_environment` (`make run`,
+# and a sensor that should skip while the settings are bad).
+SETTING_DEFAULTS = {
+    "HYTE_SOURCE_MODE": "snapshot",
+    "HYTE_REGION_SCOPE": "plan",
+    "HYTE_DATA_DIR": str(DATA_DIR),
+    "HYTE_DUCKDB_PATH": str(DEFAULT_DUCKDB_PATH),
+    "HYTE_MUNICIPALITY_CODE": "111",
+    "HYTE_PAYMENT_YEAR": "2026",
+    "HYTE_ASSUMPTION_SET": "default",
+}
 
 
 def env(name: str, default: str) -> str | dg.EnvVar:

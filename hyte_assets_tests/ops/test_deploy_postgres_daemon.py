@@ -6,6 +6,7 @@ delivery file dropped into data/local makes the sensor's run ingest it and publi
 Slow (several minutes: three refreshes on two cores); it is the one test of the daemon itself.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -33,6 +34,38 @@ def wait_for(what: str, probe, deadline: float, daemon: subprocess.Popen):
         assert daemon.poll() is None, "dagster-daemon exited"
         time.sleep(2)
     pytest.fail(f"timed out waiting for {what}")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (the daemon's code server outlives it otherwise)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def stop(daemon: subprocess.Popen) -> None:
+    """SIGTERM the daemon and everything it started, by process id; SIGKILL what is left."""
+    processes = [daemon.pid, *descendants(daemon.pid)]
+    for pid in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        daemon.wait(timeout=30)
+    time.sleep(1)
+    for pid in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    daemon.wait()
 
 
 def runs_of(instance: dg.DagsterInstance, tag: str, value: str) -> list[dg.DagsterRun]:
@@ -122,10 +155,4 @@ def test_daemon_on_postgres_runs_the_schedule_and_the_delivery_sensor(
                 assert sensor_run.status == dg.DagsterRunStatus.SUCCESS, sensor_run.run_id
                 assert published_materialised(instance, sensor_run.run_id)
         finally:
-            if daemon.poll() is None:
-                os.killpg(daemon.pid, signal.SIGTERM)
-                try:
-                    daemon.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(daemon.pid, signal.SIGKILL)
-                    daemon.wait()
+            stop(daemon)
