@@ -32,9 +32,11 @@ test: $(STAMP)
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
+## ruff for the Python code, sqlfluff (DuckDB dialect, settings in .sqlfluff) for dbt_like_sql/.
 lint: $(STAMP)
 	$(BIN)/ruff check hyte_assets hyte_assets_tests
 	$(BIN)/ruff format --check hyte_assets hyte_assets_tests
+	$(BIN)/sqlfluff lint dbt_like_sql
 
 ## Record fresh Sotkanet/StatFin snapshots (needs the network; see README).
 snapshot: $(STAMP)

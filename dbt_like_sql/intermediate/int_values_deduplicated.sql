@@ -12,10 +12,10 @@ with ranked as (
         preferred_first as (
             partition by measure_id, region_code, region_level, period, group_type, group_value
             order by
-                is_demo,  -- false (real) first
+                is_demo asc,  -- false (real) first
                 source = 'plan',  -- among real values the source's own figure first: statistics get revised
                 fetched_at desc nulls last,
-                source
+                source asc
         )
 )
 

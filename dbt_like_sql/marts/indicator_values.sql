@@ -1,6 +1,9 @@
 -- The warehouse's one table of figures: every measure's value per region, period and group after
 -- deduplication, with the measure's unit and the region's name for reports and exports.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
+-- unique: measure_id, region_code, region_level, period, group_type, group_value
+-- not_null: measure_id, source, region_level, period, group_type, group_value, is_demo
+-- accepted_values: region_level = kunta, maakunta, hyvinvointialue, koko_maa
 select
     v.measure_id,
     v.source,

@@ -1,6 +1,7 @@
 -- Each measure's observed (not suppressed) values as a time series per region and group, numbered
 -- from the latest, so that reports pick latest, previous and trend points with joins, not subqueries.
 -- grain: measure_id, region_code, region_level, group_type, group_value, period
+-- unique: measure_id, region_code, region_level, group_type, group_value, period
 select
     measure_id,
     region_code,

@@ -2,6 +2,8 @@
 -- period and group, so the council sees the plan's numbers and whether the sources agree with them.
 -- Figures the plan gives only as background (no measure line, e.g. 80+ living at home) are listed too.
 -- grain: figure_id
+-- unique: figure_id
+-- accepted_values: status = background_figure, undated, not_in_pipeline, matches, differs
 select
     figures.figure_id,
     nullif(figures.measure_id, '') as measure_id,

@@ -1,6 +1,7 @@
 -- Per goal of the plan: how many of its measures have data and how they move, with a one-sentence
 -- summary in Finnish and English for the annual report (counts use each measure's headline status).
 -- grain: goal_id
+-- unique: goal_id
 select
     rollup_id as goal_id,
     rollup_no as goal_no,

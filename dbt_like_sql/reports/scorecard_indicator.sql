@@ -10,12 +10,17 @@
 --   minimum meaningful change in catalog.min_change ('min_change:<unit>');
 --   a unit without a threshold -> any change counts ('no_threshold').
 -- grain: measure_id, group_type, group_value
+-- not_null: measure_id, group_type, group_value, status, status_rule, source_status
+-- accepted_values: status = improving, stable, worsening, target_met, no_data
+-- accepted_values: source_status = has_data, no_source_yet, no_data_for_municipality
 with settings as (
     select
         municipality_code,
         year(cast(as_of_date as date)) as as_of_year,
         2025 as baseline_year  -- the plan period 2026-2029 starts from the situation in 2025
     from meta.settings
+    -- meta.settings holds one row; the order only makes the pick deterministic if it ever held more
+    order by municipality_code
     limit 1
 ),
 
@@ -28,7 +33,7 @@ home as (
     left join staging.stg_regions as regions
         on
             regions.region_level = 'kunta'
-            and regions.region_code = settings.municipality_code
+            and settings.municipality_code = regions.region_code
 ),
 
 home_series as (
@@ -133,11 +138,11 @@ peer_values as (
     left join marts.measure_series as series
         on
             series.region_level = 'kunta'
-            and series.region_code = peers.region_code
-            and series.measure_id = latest.measure_id
-            and series.group_type = latest.group_type
-            and series.group_value = latest.group_value
-            and series.period = latest.period
+            and peers.region_code = series.region_code
+            and latest.measure_id = series.measure_id
+            and latest.group_type = series.group_type
+            and latest.group_value = series.group_value
+            and latest.period = series.period
 ),
 
 peer_ranks as (
@@ -316,19 +321,21 @@ noise_bands as (
 
 bands as (
     select
-        noise_bands.*,
+        *,
         case noise_rule
             when 'wilson_ci'
-                then 100 * (p + z * z / (2 * n) - z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)))
-                / (1 + z * z / n)
+                then
+                    100 * (p + z * z / (2 * n) - z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)))
+                    / (1 + z * z / n)
             when 'poisson_ci' then reference_value / k * (k + z * z / 2 - z * sqrt(k + z * z / 4))
             when 'no_threshold' then reference_value
             else reference_value - min_change_abs
         end as noise_band_low,
         case noise_rule
             when 'wilson_ci'
-                then 100 * (p + z * z / (2 * n) + z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)))
-                / (1 + z * z / n)
+                then
+                    100 * (p + z * z / (2 * n) + z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)))
+                    / (1 + z * z / n)
             when 'poisson_ci' then reference_value / k * (k + z * z / 2 + z * sqrt(k + z * z / 4))
             when 'no_threshold' then reference_value
             else reference_value + min_change_abs
@@ -349,7 +356,7 @@ bands as (
 
 judged as (
     select
-        bands.*,
+        *,
         case
             when latest_value is null then 'no_data'
             when polarity = 'context' then 'stable'
@@ -404,8 +411,9 @@ select
     -- comparable across units; the roll-ups list the most negative as "worst moving"
     case
         when status_rule not in ('no_data', 'context', 'no_baseline')
-            then good_direction * (latest_value - reference_value)
-            / nullif((noise_band_high - noise_band_low) / 2, 0)
+            then
+                good_direction * (latest_value - reference_value)
+                / nullif((noise_band_high - noise_band_low) / 2, 0)
     end as standardized_change,
     maakunta_value,
     latest_value - maakunta_value as maakunta_gap,

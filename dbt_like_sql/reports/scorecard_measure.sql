@@ -2,6 +2,9 @@
 -- measure has one, otherwise the balance of its groups (e.g. school levels: more improving than
 -- worsening -> improving, more worsening -> worsening, a tie -> stable).
 -- grain: measure_id
+-- unique: measure_id
+-- accepted_values: status = improving, stable, worsening, target_met, no_data
+-- accepted_values: status_basis = none, total, groups
 with group_statuses as (
     select
         measure_id,

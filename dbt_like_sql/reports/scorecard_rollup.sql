@@ -2,6 +2,8 @@
 -- in Finnish and English; scorecard_goal and scorecard_theme are its two halves. A measure counts
 -- in every goal it serves, and once in its catalog theme.
 -- grain: level, rollup_id
+-- unique: level, rollup_id
+-- accepted_values: level = goal, theme
 with members as (
     select
         'goal' as level,
@@ -90,14 +92,21 @@ select
     worst_moving,
     -- numbers are never inflected ("7 mittarista", not "7:llä"), so the sentence is right for any count
     case
-        when measures_with_data = 0 then format(
-            '{} on {} {}, eikä {} ole vielä tietoa.',
-            where_fi, measures_total, noun_fi, case when measures_total = 1 then 'siitä' else 'niistä' end
-        )
-        when n_judged = 0 then format(
-            '{} on {} {}, ja tietoa on {} mittarista, mutta kehitystä ei voi vielä arvioida.',
-            where_fi, measures_total, noun_fi, measures_with_data
-        )
+        when measures_with_data = 0
+            then
+                format(
+                    '{} on {} {}, eikä {} ole vielä tietoa.',
+                    where_fi,
+                    measures_total,
+                    noun_fi,
+                    case when measures_total = 1 then 'siitä' else 'niistä' end
+                )
+        when n_judged = 0
+            then
+                format(
+                    '{} on {} {}, ja tietoa on {} mittarista, mutta kehitystä ei voi vielä arvioida.',
+                    where_fi, measures_total, noun_fi, measures_with_data
+                )
         else format(
             '{} on {} {}, ja tietoa on {} mittarista: {} kehittyy myönteisesti, {} heikkenee, '
             || '{} pysyy ennallaan ja {} on saavuttanut tavoitteensa{}.',
@@ -107,13 +116,17 @@ select
         )
     end as summary_fi,
     case
-        when measures_with_data = 0 then format(
-            '{} has {} {}, none of them with data yet.', where_en, measures_total, noun_en
-        )
-        when n_judged = 0 then format(
-            '{} has {} {}, {} with data, but no change can be judged yet.',
-            where_en, measures_total, noun_en, measures_with_data
-        )
+        when measures_with_data = 0
+            then
+                format(
+                    '{} has {} {}, none of them with data yet.', where_en, measures_total, noun_en
+                )
+        when n_judged = 0
+            then
+                format(
+                    '{} has {} {}, {} with data, but no change can be judged yet.',
+                    where_en, measures_total, noun_en, measures_with_data
+                )
         else format(
             '{} has {} {}, {} with data: {} improving, {} worsening, {} stable and {} at target{}.',
             where_en, measures_total, noun_en,

@@ -1,6 +1,7 @@
 -- Per theme of the plan: how many of its measures have data and how they move, with a one-sentence
 -- summary in Finnish and English for the annual report (a measure counts once, in its catalog theme).
 -- grain: theme_id
+-- unique: theme_id
 select
     theme_id,
     rollup_no as theme_no,

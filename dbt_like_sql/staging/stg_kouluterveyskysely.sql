@@ -1,7 +1,7 @@
 -- THL school health promotion study (Kouluterveyskysely) results in the long-form
 -- contract; each school level is its own group (group_type 'school_level'), never summed.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
-select
+select  -- noqa: LT09
     measure_id, 'kouluterveyskysely' as source,
     region_code, region_level, year, period, group_type, group_value,
     value, abs_value, sample_size, is_demo, fetched_at

@@ -4,6 +4,8 @@
 with settings as (
     select municipality_code
     from meta.settings
+    -- meta.settings holds one row; the order only makes the pick deterministic if it ever held more
+    order by municipality_code
     limit 1
 ),
 
@@ -61,5 +63,5 @@ cross join settings
 -- a figure in another unit than its measure (e.g. "515 henkilöä" next to "39,7 %") is context, not a value
 inner join catalog.measures as measures
     on
-        measures.measure_id = figures.measure_id
+        figures.measure_id = measures.measure_id
         and (figures.unit is null or figures.unit = trim(measures.unit))

@@ -1,7 +1,7 @@
 -- Statistics Finland (StatFin) table cells mapped to catalog measures, in the long-form
 -- contract; table and content codes stay in raw for tracing.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
-select
+select  -- noqa: LT09
     measure_id, 'statfin' as source,
     region_code, region_level, year, period, group_type, group_value,
     value, abs_value, sample_size, is_demo, fetched_at

@@ -1,7 +1,7 @@
 -- TEAviisari health-promotion activity scores (0-100, one group per sector) in the long-form
 -- contract; sector scores that are no catalog measure are dropped in intermediate.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value
-select
+select  -- noqa: LT09
     measure_id, 'teaviisari' as source,
     region_code, region_level, year, period, group_type, group_value,
     value, abs_value, sample_size, is_demo, fetched_at

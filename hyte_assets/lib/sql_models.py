@@ -7,8 +7,9 @@ with the query: a `-- depends_on:` header line is accepted but ignored.
 
 The leading comment (`--` lines or a `/* */` block) is the description. Header lines
 `-- grain: a, b` and `-- tags: x, y` become metadata; a test file names its model with
-`-- tests: <schema>.<model>`. sqlglot is imported inside the functions that parse, keeping
-`import hyte_assets.lib.sql_models` cheap.
+`-- tests: <schema>.<model>`. A model's `-- unique:`, `-- not_null:` and `-- accepted_values:`
+lines become generic tests (`sql_generic_tests`), returned with the files in `tests/`. sqlglot
+is imported inside the functions that parse, keeping `import hyte_assets.lib.sql_models` cheap.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from hyte_assets.lib.errors import SourceError
+from hyte_assets.lib.sql_generic_tests import KINDS, DirectiveError, compile_directive
+from hyte_assets.lib.sql_lineage import with_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
 SOURCE = "dbt_like_sql"
 TESTS_FOLDER = "tests"
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
-_DIRECTIVE = re.compile(r"(grain|tags|tests|depends_on)\s*:\s*(.*)", re.IGNORECASE)
+_DIRECTIVE = re.compile(rf"(grain|tags|tests|depends_on|{'|'.join(KINDS)})\s*:\s*(.*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class SqlModel:
     tags: tuple[str, ...] = ()
     # File line where `sql` starts, so DuckDB's "LINE n" in errors matches the file.
     sql_start_line: int = 1
+    # (kind, value, file line) of each generic-test header line, compiled once columns are known.
+    generic_tests: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def table(self) -> str:
@@ -72,19 +77,23 @@ class SqlTest:
     model: str
     reads: tuple[str, ...]
     sql_start_line: int = 1
+    # "singular" for a file in tests/, else the generic kind ("unique", "not_null", ...) and its columns.
+    kind: str = "singular"
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class _Parsed:
     description: str
     directives: dict[str, str]
+    generic: tuple[tuple[str, str, int], ...]
     body: str
     start_line: int
     tree: exp.Query
 
 
 # Bump when what `discover` derives changes, so old manifests are not reused.
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 def discover(root: Path, *, manifest: Path | None = None) -> tuple[list[SqlModel], list[SqlTest]]:
@@ -97,7 +106,8 @@ def discover(root: Path, *, manifest: Path | None = None) -> tuple[list[SqlModel
 
     Raises SourceError naming the file for anything that would otherwise fail later and less
     clearly: unparsable SQL, more than one statement, duplicate or self-referencing models,
-    dependency cycles, tests that do not say which model they test.
+    dependency cycles, tests that do not say which model they test, malformed test directives
+    (with their line).
     """
     if not root.is_dir():
         raise SourceError(SOURCE, "the SQL model folder does not exist", file=str(root))
@@ -147,6 +157,7 @@ def _models_from_json(root: Path, records: list[dict]) -> list[SqlModel]:
     for record in records:
         fields = _fields(root, record)
         fields["column_lineage"] = {k: list(v) for k, v in record["column_lineage"].items()}
+        fields["generic_tests"] = tuple(tuple(t) for t in record["generic_tests"])
         models.append(SqlModel(**fields))
     return models
 
@@ -167,10 +178,11 @@ def _discover(root: Path) -> tuple[list[SqlModel], list[SqlTest]]:
             )
         models[model.table] = model
 
-    ordered = _with_columns(
+    ordered = with_columns(
         topological_order(models.values()), {m.path: parsed[m.path].tree for m in models.values()}
     )
     tests = [_test_from(path, parsed[path], models) for path in test_files]
+    tests += [test for model in ordered for test in generic_tests(model)]
     names: dict[str, Path] = {}
     for test in tests:
         if test.name in names:
@@ -179,6 +191,29 @@ def _discover(root: Path) -> tuple[list[SqlModel], list[SqlTest]]:
             )
         names[test.name] = test.path
     return ordered, tests
+
+
+def generic_tests(model: SqlModel) -> list[SqlTest]:
+    """The model's header directives as tests; a malformed one raises naming file and line."""
+    tests = []
+    for kind, value, line in model.generic_tests:
+        try:
+            compiled = compile_directive(kind, value, table=model.table, line=line, columns=model.columns)
+        except DirectiveError as exc:
+            raise SourceError(SOURCE, f"line {line}: {exc}", file=str(model.path), item=model.table) from exc
+        tests.append(
+            SqlTest(
+                name=compiled.name,
+                path=model.path,
+                sql=compiled.sql,
+                description=compiled.description,
+                model=model.table,
+                reads=(model.table,),
+                kind=compiled.kind,
+                columns=compiled.columns,
+            )
+        )
+    return tests
 
 
 def topological_order(models: Iterable[SqlModel]) -> list[SqlModel]:
@@ -283,6 +318,7 @@ def _model_from(root: Path, path: Path, parsed: _Parsed) -> SqlModel:
         grain=_split_list(parsed.directives.get("grain", "")),
         tags=_split_list(parsed.directives.get("tags", "")),
         sql_start_line=parsed.start_line,
+        generic_tests=parsed.generic,
     )
 
 
@@ -291,6 +327,11 @@ def _test_from(path: Path, parsed: _Parsed, models: dict[str, SqlModel]) -> SqlT
     if not target:
         raise SourceError(
             SOURCE, "a SQL test needs a header line '-- tests: <schema>.<model>'", file=str(path)
+        )
+    if parsed.generic:
+        kind, _, line = parsed.generic[0]
+        raise SourceError(
+            SOURCE, f"line {line}: '{kind}:' belongs in the header of the model it tests", file=str(path)
         )
     if target not in models:
         raise SourceError(SOURCE, f"the test names model {target}, which does not exist", file=str(path))
@@ -320,12 +361,15 @@ def _parse_file(path: Path) -> _Parsed:
     header_lines, body_offset = _header(text)
     description_lines: list[str] = []
     directives: dict[str, str] = {}
-    for line in header_lines:
+    generic: list[tuple[str, str, int]] = []
+    for line_no, line in header_lines:
         match = _DIRECTIVE.fullmatch(line)
-        if match:
-            directives[match.group(1).lower()] = match.group(2).strip()
-        else:
+        if not match:
             description_lines.append(line)
+        elif match.group(1).lower() in KINDS:
+            generic.append((match.group(1).lower(), match.group(2).strip(), line_no))
+        else:
+            directives[match.group(1).lower()] = match.group(2).strip()
     try:
         # Parse the whole file, not just the body, so sqlglot's line numbers are file lines.
         statements = [
@@ -350,28 +394,31 @@ def _parse_file(path: Path) -> _Parsed:
     return _Parsed(
         description="\n".join(description_lines).strip(),
         directives=directives,
+        generic=tuple(generic),
         body=body,
         start_line=text.count("\n", 0, text.index(body, body_offset)) + 1,
         tree=statements[0],
     )
 
 
-def _header(text: str) -> tuple[list[str], int]:
-    """Lines of the leading `--` / `/* */` comments, and the offset where the SQL starts."""
-    lines: list[str] = []
+def _header(text: str) -> tuple[list[tuple[int, str]], int]:
+    """(file line, text) of the leading `--` / `/* */` comments, and the offset where the SQL starts."""
+    lines: list[tuple[int, str]] = []
     pos = 0
     while True:
         stripped = len(text) - len(text[pos:].lstrip())
+        line_no = text.count("\n", 0, stripped) + 1
         if text.startswith("--", stripped):
             end = text.find("\n", stripped)
             end = len(text) if end == -1 else end
-            lines.append(text[stripped + 2 : end].strip())
+            lines.append((line_no, text[stripped + 2 : end].strip()))
             pos = end
         elif text.startswith("/*", stripped):
             end = text.find("*/", stripped)
             if end == -1:
                 return lines, pos  # unterminated: let the parser report it
-            lines.extend(line.strip().lstrip("*").strip() for line in text[stripped + 2 : end].splitlines())
+            block = text[stripped + 2 : end].splitlines()
+            lines.extend((line_no + i, line.strip().lstrip("*").strip()) for i, line in enumerate(block))
             pos = end + 2
         else:
             return lines, pos
@@ -397,57 +444,3 @@ def _reads(tree: exp.Query, path: Path) -> tuple[str, ...]:
             )
         reads.add(f"{table.db.lower()}.{name}")
     return tuple(sorted(reads))
-
-
-def _with_columns(ordered: list[SqlModel], trees: dict[Path, exp.Query]) -> list[SqlModel]:
-    """Add output columns and column lineage, upstream first so `select *` of a model expands."""
-    known: dict[str, dict[str, dict[str, str]]] = {}
-    result = []
-    for model in ordered:
-        columns, lineage = _lineage(trees[model.path], known)
-        if columns:
-            known.setdefault(model.schema, {})[model.name] = {c: "UNKNOWN" for c in columns}
-        result.append(dataclasses.replace(model, columns=columns, column_lineage=lineage))
-    return result
-
-
-def _lineage(
-    tree: exp.Query, schema: dict[str, dict[str, dict[str, str]]]
-) -> tuple[tuple[str, ...], dict[str, list[str]]]:
-    """Best-effort output columns and their upstream `schema.table.column`s.
-
-    Lower-cased, as DuckDB resolves identifiers case-insensitively. Columns are empty when a
-    `*` cannot be expanded (e.g. over a raw table, whose columns the parser does not know);
-    the other columns keep their lineage.
-    """
-    from sqlglot import exp
-    from sqlglot.lineage import lineage
-
-    # Alias expansion fails without upstream schemas when e.g. QUALIFY names a select alias;
-    # without it lineage still works, only less precise for aliases reused inside the select list.
-    # trim_selects=False gives the same lineage on our models ~10x faster (it skips deep copies),
-    # which matters because discovery runs whenever Dagster loads the definitions.
-    for options in ({}, {"expand_alias_refs": False}):
-        try:
-            nodes = lineage(None, tree, schema=schema, dialect="duckdb", trim_selects=False, **options)
-            break
-        except Exception:  # lineage is metadata only: a construct sqlglot cannot trace must not stop a run
-            continue
-    else:
-        return _plain_columns(tree), {}
-    upstream: dict[str, list[str]] = {}
-    for column, node in nodes.items():
-        if column.endswith("*"):
-            continue
-        sources = set()
-        for leaf in node.walk():
-            if isinstance(leaf.expression, exp.Table) and leaf.expression.db:
-                source_column = leaf.name.split(".")[-1].strip('"')  # leaf names read `alias.column`
-                sources.add(f"{leaf.expression.db}.{leaf.expression.name}.{source_column}".lower())
-        upstream[column] = sorted(sources)
-    return (() if len(upstream) < len(nodes) else tuple(nodes)), upstream
-
-
-def _plain_columns(tree: exp.Query) -> tuple[str, ...]:
-    names = [name.lower() for name in tree.named_selects]
-    return () if any(n.endswith("*") or not n for n in names) else tuple(names)

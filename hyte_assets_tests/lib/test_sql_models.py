@@ -286,3 +286,105 @@ def test_import_does_not_load_sqlglot() -> None:
     code = "import sys, hyte_assets.lib.sql_models; print('sqlglot' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+STATUS_MODEL = """\
+-- A small table with a key, a required column and a status from a fixed list.
+-- unique: id
+-- not_null: id, label
+/* accepted_values: status = ok, it's fine */
+select * from raw.statuses
+"""
+
+
+def statuses(con: duckdb.DuckDBPyConnection, rows: list[tuple[int | None, str | None, str | None]]) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute("create or replace table raw.statuses (id integer, label varchar, status varchar)")
+    con.executemany("insert into raw.statuses values (?, ?, ?)", rows)
+
+
+def test_header_directives_become_tests_named_after_the_model(tmp_path: Path) -> None:
+    root = write(tmp_path, {"marts/status.sql": STATUS_MODEL})
+    [model], tests = discover(root)
+    assert "unique" not in model.description and model.description.startswith("A small table")
+    assert [(t.name, t.kind, t.columns, t.model) for t in tests] == [
+        ("status__unique__id", "unique", ("id",), "marts.status"),
+        ("status__not_null__id__label", "not_null", ("id", "label"), "marts.status"),
+        ("status__accepted_values__status", "accepted_values", ("status",), "marts.status"),
+    ]
+    assert all(t.path == model.path and t.reads == ("marts.status",) for t in tests)
+
+
+def test_generic_tests_pass_on_a_clean_table_and_fail_on_a_violating_one(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    root = write(tmp_path, {"marts/status.sql": STATUS_MODEL})
+    [model], tests = discover(root)
+    by_kind = {t.kind: t for t in tests}
+    # NULL passes accepted_values, as in dbt; the quote in "it's fine" is a literal, not SQL
+    statuses(con, [(1, "a", "ok"), (2, "b", "it's fine"), (3, "c", None)])
+    materialize(con, model)
+    assert {kind: len(run_test(con, t)) for kind, t in by_kind.items()} == dict.fromkeys(by_kind, 0)
+
+    statuses(con, [(1, "a", "ok"), (1, None, "ok"), (None, "c", "broken"), (4, "d", "broken")])
+    materialize(con, model)
+    assert run_test(con, by_kind["unique"]).to_dict("records") == [{"id": 1, "rows_found": 2}]
+    assert sorted(run_test(con, by_kind["not_null"])["null_columns"]) == ["id", "label"]
+    assert run_test(con, by_kind["accepted_values"]).to_dict("records") == [
+        {"value_found": "broken", "rows_found": 2}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("directive", "problem"),
+    [
+        ("unique:", "unique: list column names, separated by commas"),
+        ("not_null: a,, b", "not_null: list column names, separated by commas"),
+        ("unique: a-b", "unique: 'a-b' is not a plain column name"),
+        ("not_null: nope", "not_null: the model has no column 'nope'"),
+        ("unique: a, a", "unique: a column is named twice"),
+        ("accepted_values: b", "accepted_values: write 'column = value, value, ...'"),
+        ("accepted_values: b =", "accepted_values: list non-empty values"),
+        ("accepted_values: b = x,, y", "accepted_values: list non-empty values"),
+        ("accepted_values: a, b = x", "accepted_values: name exactly one column"),
+    ],
+)
+def test_malformed_directive_names_file_and_line(tmp_path: Path, directive: str, problem: str) -> None:
+    root = write(
+        tmp_path, {"marts/x.sql": f"-- Two columns.\n-- grain: a\n-- {directive}\nselect 1 as a, 'x' as b"}
+    )
+    err = error_of(root)
+    assert err.file == str(root / "marts" / "x.sql") and err.item == "marts.x"
+    assert f"line 3: {problem}" in str(err)
+
+
+def test_directive_line_in_a_comment_block_is_counted(tmp_path: Path) -> None:
+    root = write(tmp_path, {"marts/x.sql": "/*\n * About x.\n * unique: missing\n */\nselect 1 as a"})
+    assert "line 3: unique: the model has no column 'missing'" in str(error_of(root))
+
+
+def test_directive_in_a_test_file_is_rejected(tmp_path: Path) -> None:
+    root = write(
+        tmp_path, {"marts/x.sql": "select 1 as a", "tests/t.sql": "-- tests: marts.x\n-- unique: a\nselect 1"}
+    )
+    err = error_of(root)
+    assert err.file == str(root / "tests" / "t.sql")
+    assert "line 2: 'unique:' belongs in the header of the model it tests" in str(err)
+
+
+def test_generic_and_singular_test_names_must_differ(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "marts/x.sql": "-- unique: a\nselect 1 as a",
+            "tests/x__unique__a.sql": "-- tests: marts.x\nselect * from marts.x where false",
+        },
+    )
+    assert "test x__unique__a is defined twice" in str(error_of(root))
+
+
+def test_columns_of_an_unexpandable_star_are_not_checked(tmp_path: Path) -> None:
+    """Over a raw table the loader does not know the columns; DuckDB reports a wrong one at run time."""
+    root = write(tmp_path, {"marts/x.sql": "-- not_null: anything\nselect * from raw.statuses"})
+    [model], [test] = discover(root)
+    assert model.columns == () and test.name == "x__not_null__anything"

@@ -1,4 +1,9 @@
-"""The SQL tests in dbt_like_sql/tests pass on the good scenario and catch a deliberately broken one."""
+"""The SQL tests pass on the good scenario and catch a deliberately broken one.
+
+Singular tests (files in dbt_like_sql/tests) each have a hand-written breakage; the generic tests
+compiled from model headers (`-- unique:`, `-- not_null:`, `-- accepted_values:`) are broken by
+rule: duplicate a row, blank a column, write a value outside the list.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,9 @@ from collections.abc import Callable
 import duckdb
 import pytest
 
-from hyte_assets.lib.sql_models import run_test
+from hyte_assets.lib.sql_models import SqlTest, discover, run_test
 
-from .conftest import insert_values, write_scenario
+from .conftest import SQL_ROOT, insert_values, write_scenario
 
 # How to break the scenario so that each test must complete with rows. "rebuild" breakages go in
 # through the inputs; the others stand for a model regression and edit the built table directly.
@@ -24,11 +29,6 @@ BREAKAGES: dict[str, tuple[bool, str]] = {
         "insert into reports.scorecard_indicator select * from reports.scorecard_indicator "
         "where measure_id = 'hb_improving'",
     ),
-    "indicator_values_unique_key": (
-        False,
-        "insert into marts.indicator_values "
-        "select * from marts.indicator_values where measure_id = 'mc_stable'",
-    ),
     "indicator_values_known_measure": (True, "not_in_catalog"),
     "percent_values_in_range": (True, "percent_130"),
 }
@@ -38,8 +38,8 @@ def test_sql_tests_pass_on_the_good_scenario(scenario_db, failing_rows):
     assert failing_rows(scenario_db) == dict.fromkeys(failing_rows(scenario_db), 0)
 
 
-def test_every_sql_test_has_a_breakage(sql_tests):
-    assert {t.name for t in sql_tests} == set(BREAKAGES)
+def test_every_singular_sql_test_has_a_breakage(sql_tests):
+    assert {t.name for t in sql_tests if t.kind == "singular"} == set(BREAKAGES)
 
 
 @pytest.mark.parametrize("name", sorted(BREAKAGES))
@@ -66,3 +66,41 @@ def test_sql_test_fails_on_a_broken_scenario(
         con.execute(breakage)
     assert len(run_test(con, test)) > 0
     con.close()
+
+
+GENERIC_TESTS = [t for t in discover(SQL_ROOT)[1] if t.kind != "singular"]
+
+
+def generic_breakage(test: SqlTest) -> str:
+    """A statement that makes the model's first row break the directive `test` was compiled from."""
+    table = test.model
+    column = test.columns[0]
+    first_row = f"rowid = (select min(rowid) from {table})"
+    return {
+        "unique": f"insert into {table} select * from {table} where {first_row}",
+        "not_null": f'update {table} set "{column}" = null where {first_row}',
+        "accepted_values": f"update {table} set \"{column}\" = 'not an accepted value' where {first_row}",
+    }[test.kind]
+
+
+def test_the_models_declare_generic_tests():
+    kinds = {(t.model, t.kind) for t in GENERIC_TESTS}
+    assert {
+        ("marts.indicator_values", "unique"),
+        ("marts.indicator_values", "not_null"),
+        ("reports.scorecard_indicator", "accepted_values"),
+        ("staging.stg_regions", "unique"),
+    } <= kinds
+
+
+@pytest.mark.parametrize("test", GENERIC_TESTS, ids=lambda t: t.name)
+def test_generic_test_fails_when_its_table_breaks_the_contract(test: SqlTest, scenario_db):
+    assert run_test(scenario_db, test).empty
+    cursor = scenario_db.cursor()  # its own transaction, rolled back: the shared database stays good
+    cursor.begin()
+    try:
+        assert cursor.execute(f"select count(*) from {test.model}").fetchone()[0] > 0, "no row to break"
+        cursor.execute(generic_breakage(test))
+        assert len(run_test(cursor, test)) > 0
+    finally:
+        cursor.rollback()

@@ -145,3 +145,25 @@ def test_suppressed_values_stay_in_the_mart_but_not_in_the_series(shaped_db, bui
     build(shaped_db)
     assert shaped_db.execute("select count(*) from marts.indicator_values").fetchone() == (1,)
     assert shaped_db.execute("select count(*) from marts.measure_series").fetchone() == (0,)
+
+
+def test_region_codes_cover_every_source_the_union_reads(models):
+    """A source added to int_values_unioned but not to stg_region_codes would lose its region codes."""
+    by_table = {m.table: m for m in models}
+    unioned = set(by_table["intermediate.int_values_unioned"].reads) - {"staging.stg_region_codes"}
+    assert unioned <= set(by_table["staging.stg_region_codes"].reads)
+
+
+def test_region_list_codes_are_padded_like_the_values(shaped_db, build):
+    from .conftest import insert_regions
+
+    insert_regions(shaped_db, [(" 98", "kunta", "Kunta", "7"), ("7 ", "maakunta", "Maakunta", None)])
+    shaped_db.execute(
+        "update raw.sotkanet_regions set hyvinvointialue_code = '5' where region_level = 'kunta'"
+    )
+    build(shaped_db)
+    rows = shaped_db.execute(
+        "select region_code, region_level, maakunta_code, hyvinvointialue_code "
+        "from staging.stg_regions order by region_level"
+    ).fetchall()
+    assert rows == [("098", "kunta", "07", "05"), ("07", "maakunta", None, None)]
