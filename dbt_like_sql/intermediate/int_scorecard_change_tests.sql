@@ -11,6 +11,9 @@
 --   min_change:percent_rare: a percentage under 5 % without counts -> relative threshold;
 --   min_change:<unit>: the unit's threshold in catalog.min_change; no_threshold: a unit without one.
 -- grain: measure_id, group_type, group_value
+-- unique: measure_id, group_type, group_value
+-- not_null: measure_id, group_type, group_value, change_rule, change
+-- accepted_values: change_direction = up, down, none
 with inputs as (
     select
         points.measure_id,
@@ -24,10 +27,16 @@ with inputs as (
         points.latest_count as k1,
         points.comparison_count as k0,
         -- exposure: persons (or person-years) behind a rate; one period for a plain count
-        case when points.unit = 'count' then 1.0 when points.latest_value > 0 then points.latest_count / points.latest_value end
+        case
+            when points.unit = 'count' then 1.0 when
+                points.latest_value > 0
+                then points.latest_count / points.latest_value
+        end
             as e1,
         case
-            when points.unit = 'count' then 1.0 when points.comparison_value > 0 then points.comparison_count / points.comparison_value
+            when points.unit = 'count' then 1.0 when
+                points.comparison_value > 0
+                then points.comparison_count / points.comparison_value
         end as e0,
         points.source in ('kouluterveyskysely', 'regional_survey', 'older_people_survey', 'resident_survey')
             as is_survey,
@@ -41,11 +50,17 @@ ruled as (
         inputs.*,
         case
             when inputs.unit = 'percent' and inputs.n0 > 0 and inputs.n1 > 0 then 'newcombe'
-            when inputs.unit = 'percent' and inputs.k0 > 0 and inputs.k1 > 0 and inputs.v0 > 0 and inputs.v1 > 0
+            when
+                inputs.unit = 'percent'
+                and inputs.k0 > 0
+                and inputs.k1 > 0
+                and inputs.v0 > 0
+                and inputs.v1 > 0
                 then 'newcombe_counts'
             when inputs.unit = 'percent' and inputs.is_survey then 'no_sample_size'
             when inputs.is_managed_count then 'min_change:managed_count'
-            when inputs.unit <> 'percent' and inputs.k0 >= 0 and inputs.k1 >= 0 and inputs.k0 + inputs.k1 > 0
+            when
+                inputs.unit <> 'percent' and inputs.k0 >= 0 and inputs.k1 >= 0 and inputs.k0 + inputs.k1 > 0
                 and inputs.e0 > 0 and inputs.e1 > 0
                 then 'rate_ratio'
             when inputs.unit = 'percent' and inputs.v0 < 5 then 'min_change:percent_rare'
@@ -85,16 +100,64 @@ wilson as (
     -- Wilson score 95 % bounds: of each proportion (Newcombe) or of the conditional share (rate ratio)
     select
         with_threshold.*,
-        (p1 + z * z / (2 * m1) - z * sqrt(p1 * (1 - p1) / m1 + z * z / (4 * m1 * m1))) / (1 + z * z / m1) as l1,
-        (p1 + z * z / (2 * m1) + z * sqrt(p1 * (1 - p1) / m1 + z * z / (4 * m1 * m1))) / (1 + z * z / m1) as u1,
-        (p0 + z * z / (2 * m0) - z * sqrt(p0 * (1 - p0) / m0 + z * z / (4 * m0 * m0))) / (1 + z * z / m0) as l0,
-        (p0 + z * z / (2 * m0) + z * sqrt(p0 * (1 - p0) / m0 + z * z / (4 * m0 * m0))) / (1 + z * z / m0) as u0,
         (
-            share1 + z * z / (2 * events) - z * sqrt(share1 * (1 - share1) / events + z * z / (4 * events * events))
-        ) / (1 + z * z / events) as share_low,
+            with_threshold.p1
+            + with_threshold.z * with_threshold.z / (2 * with_threshold.m1)
+            - with_threshold.z
+            * sqrt(
+                with_threshold.p1 * (1 - with_threshold.p1) / with_threshold.m1
+                + with_threshold.z * with_threshold.z / (4 * with_threshold.m1 * with_threshold.m1)
+            )
+        )
+        / (1 + with_threshold.z * with_threshold.z / with_threshold.m1) as l1,
         (
-            share1 + z * z / (2 * events) + z * sqrt(share1 * (1 - share1) / events + z * z / (4 * events * events))
-        ) / (1 + z * z / events) as share_high
+            with_threshold.p1
+            + with_threshold.z * with_threshold.z / (2 * with_threshold.m1)
+            + with_threshold.z
+            * sqrt(
+                with_threshold.p1 * (1 - with_threshold.p1) / with_threshold.m1
+                + with_threshold.z * with_threshold.z / (4 * with_threshold.m1 * with_threshold.m1)
+            )
+        )
+        / (1 + with_threshold.z * with_threshold.z / with_threshold.m1) as u1,
+        (
+            with_threshold.p0
+            + with_threshold.z * with_threshold.z / (2 * with_threshold.m0)
+            - with_threshold.z
+            * sqrt(
+                with_threshold.p0 * (1 - with_threshold.p0) / with_threshold.m0
+                + with_threshold.z * with_threshold.z / (4 * with_threshold.m0 * with_threshold.m0)
+            )
+        )
+        / (1 + with_threshold.z * with_threshold.z / with_threshold.m0) as l0,
+        (
+            with_threshold.p0
+            + with_threshold.z * with_threshold.z / (2 * with_threshold.m0)
+            + with_threshold.z
+            * sqrt(
+                with_threshold.p0 * (1 - with_threshold.p0) / with_threshold.m0
+                + with_threshold.z * with_threshold.z / (4 * with_threshold.m0 * with_threshold.m0)
+            )
+        )
+        / (1 + with_threshold.z * with_threshold.z / with_threshold.m0) as u0,
+        (
+            with_threshold.share1
+            + with_threshold.z * with_threshold.z / (2 * with_threshold.events)
+            - with_threshold.z
+            * sqrt(
+                with_threshold.share1 * (1 - with_threshold.share1) / with_threshold.events
+                + with_threshold.z * with_threshold.z / (4 * with_threshold.events * with_threshold.events)
+            )
+        ) / (1 + with_threshold.z * with_threshold.z / with_threshold.events) as share_low,
+        (
+            with_threshold.share1
+            + with_threshold.z * with_threshold.z / (2 * with_threshold.events)
+            + with_threshold.z
+            * sqrt(
+                with_threshold.share1 * (1 - with_threshold.share1) / with_threshold.events
+                + with_threshold.z * with_threshold.z / (4 * with_threshold.events * with_threshold.events)
+            )
+        ) / (1 + with_threshold.z * with_threshold.z / with_threshold.events) as share_high
     from with_threshold
 ),
 
@@ -139,8 +202,8 @@ select
     intervals.*,
     -- 'up' or 'down' only when the whole interval is on one side of zero; 'none' inside; NULL untested
     case
-        when change_low > 0 then 'up'
-        when change_high < 0 then 'down'
-        when change_low is not null then 'none'
+        when intervals.change_low > 0 then 'up'
+        when intervals.change_high < 0 then 'down'
+        when intervals.change_low is not null then 'none'
     end as change_direction
 from intervals

@@ -8,12 +8,18 @@
 --   comparison: the baseline when the latest is newer than it (plan progress); otherwise the
 --     previous comparable point (the pre-plan trend, shown but not a verdict on the plan).
 -- grain: measure_id, group_type, group_value
+-- unique: measure_id, group_type, group_value
+-- not_null: measure_id, group_type, group_value, latest_value, latest_period
+-- accepted_values: comparison_kind = baseline, previous
+-- accepted_values: baseline_origin = pinned_plan, pinned_data, derived
 with settings as (
     select
         municipality_code,
         year(cast(as_of_date as date)) as as_of_year,
         2025 as baseline_year  -- the plan period 2026-2029 starts from the situation in 2025
     from meta.settings
+    -- meta.settings holds one row; the order only makes the pick deterministic if it ever held more
+    order by municipality_code
     limit 1
 ),
 
@@ -105,7 +111,10 @@ baseline as (
         latest.group_value,
         coalesce(pinned_baseline.period, derived_baseline.period) as period,
         coalesce(pinned_baseline.value, derived_baseline.value) as value,
-        case when pinned_baseline.measure_id is not null then pinned_baseline.is_demo else derived_baseline.is_demo end
+        case
+            when pinned_baseline.measure_id is not null then pinned_baseline.is_demo else
+                derived_baseline.is_demo
+        end
             as is_demo,
         case
             when pinned_baseline.measure_id is not null then pinned_baseline.sample_size
@@ -202,14 +211,24 @@ joined as (
 
 select
     joined.*,
-    case comparison_kind when 'baseline' then baseline_value when 'previous' then previous_value end
+    case joined.comparison_kind
+        when 'baseline' then joined.baseline_value when 'previous' then joined.previous_value
+    end
         as comparison_value,
-    case comparison_kind when 'baseline' then baseline_period when 'previous' then previous_period end
+    case joined.comparison_kind
+        when 'baseline' then joined.baseline_period when 'previous' then joined.previous_period
+    end
         as comparison_period,
-    case comparison_kind when 'baseline' then baseline_is_demo when 'previous' then previous_is_demo end
+    case joined.comparison_kind
+        when 'baseline' then joined.baseline_is_demo when 'previous' then joined.previous_is_demo
+    end
         as comparison_is_demo,
-    case comparison_kind when 'baseline' then baseline_sample_size when 'previous' then previous_sample_size end
+    case joined.comparison_kind
+        when 'baseline' then joined.baseline_sample_size when 'previous' then joined.previous_sample_size
+    end
         as comparison_sample_size,
-    case comparison_kind when 'baseline' then baseline_count when 'previous' then previous_count end
+    case joined.comparison_kind
+        when 'baseline' then joined.baseline_count when 'previous' then joined.previous_count
+    end
         as comparison_count
 from joined

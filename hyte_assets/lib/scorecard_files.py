@@ -60,7 +60,16 @@ SPECS = (
             "note",
         ),
         numeric=("value", "sample_size", "abs_value"),
-        required=("measure_id", "group_type", "group_value", "period", "value", "is_demo", "origin", "pinned_on"),
+        required=(
+            "measure_id",
+            "group_type",
+            "group_value",
+            "period",
+            "value",
+            "is_demo",
+            "origin",
+            "pinned_on",
+        ),
         key=("measure_id", "group_type", "group_value", "period"),
     ),
     _Spec(
@@ -89,7 +98,9 @@ SPECS = (
 TABLES = tuple(spec.table for spec in SPECS)
 
 
-def _fail(spec: _Spec, path: Path, problem: str, row: int | None = None, column: str | None = None) -> SourceError:
+def _fail(
+    spec: _Spec, path: Path, problem: str, row: int | None = None, column: str | None = None
+) -> SourceError:
     where = "" if row is None else f"row {row}" + ("" if column is None else f", column {column}") + ": "
     return SourceError(SOURCE, where + problem, file=str(path), item=spec.table)
 
@@ -110,7 +121,9 @@ def _load(spec: _Spec, path: Path) -> pd.DataFrame:
                 raise _fail(spec, path, "is empty", row, column)
         for column in spec.numeric:
             if record[column] != "" and pd.isna(pd.to_numeric(record[column], errors="coerce")):
-                raise _fail(spec, path, f"{record[column]!r} is not a number (use a decimal point)", row, column)
+                raise _fail(
+                    spec, path, f"{record[column]!r} is not a number (use a decimal point)", row, column
+                )
         if "role" in spec.columns and record["role"] not in ROLES:
             raise _fail(spec, path, f"{record['role']!r} is not one of {list(ROLES)}", row, "role")
         if "period" in spec.columns and not PERIOD.match(record["period"]):
