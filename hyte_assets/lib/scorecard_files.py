@@ -136,10 +136,15 @@ def _load(spec: _Spec, path: Path) -> pd.DataFrame:
     if duplicated.any():
         row = int(frame.index[duplicated][0]) + 2
         raise _fail(spec, path, f"a second row for the same {', '.join(spec.key)}", row)
-    for column in spec.numeric:
-        frame[column] = pd.to_numeric(frame[column].replace("", None)).astype("float64")
-    if "is_demo" in spec.columns:
-        frame["is_demo"] = frame["is_demo"] == "true"
+    for column in spec.columns:
+        if column == "year":
+            frame[column] = pd.to_numeric(frame[column].replace("", None)).astype("Int64")
+        elif column in spec.numeric:
+            frame[column] = pd.to_numeric(frame[column].replace("", None)).astype("float64")
+        elif column == "is_demo":
+            frame[column] = frame[column] == "true"
+        else:  # typed text, so an empty file still gives VARCHAR columns
+            frame[column] = frame[column].astype("string")
     return frame
 
 
