@@ -72,7 +72,6 @@ ruled as (
 with_threshold as (
     select
         ruled.*,
-        1.959963984540054 as z,  -- the normal 97.5 % quantile: two-sided 95 %
         -- percentages as proportions; n from the count when only the count is known
         ruled.v1 / 100.0 as p1,
         ruled.v0 / 100.0 as p0,
@@ -96,69 +95,81 @@ with_threshold as (
             and trim(min_change.unit) = substr(ruled.candidate_rule, length('min_change:') + 1)
 ),
 
+wilson_inputs as (
+    -- the proportions whose Wilson score interval is needed, one row each: both shares (Newcombe)
+    -- and the conditional share of the latest period's events (rate ratio)
+    select
+        measure_id,
+        group_type,
+        group_value,
+        'latest' as part,
+        p1 as p,
+        m1 as n
+    from with_threshold
+    union all
+    select
+        measure_id,
+        group_type,
+        group_value,
+        'comparison' as part,
+        p0 as p,
+        m0 as n
+    from with_threshold
+    union all
+    select
+        measure_id,
+        group_type,
+        group_value,
+        'share' as part,
+        share1 as p,
+        events as n
+    from with_threshold
+),
+
 wilson as (
-    -- Wilson score 95 % bounds: of each proportion (Newcombe) or of the conditional share (rate ratio)
+    -- Wilson score 95 % interval: centre +- half, with z the normal 97.5 % quantile
+    select
+        measure_id,
+        group_type,
+        group_value,
+        part,
+        (p + 1.959963984540054 ^ 2 / (2 * n)) / (1 + 1.959963984540054 ^ 2 / n) as centre,
+        1.959963984540054 * sqrt(p * (1 - p) / n + 1.959963984540054 ^ 2 / (4 * n * n))
+        / (1 + 1.959963984540054 ^ 2 / n) as half
+    from wilson_inputs
+    where n > 0
+),
+
+wilson_bounds as (
+    select
+        measure_id,
+        group_type,
+        group_value,
+        any_value(centre - half) filter (where part = 'latest') as l1,
+        any_value(centre + half) filter (where part = 'latest') as u1,
+        any_value(centre - half) filter (where part = 'comparison') as l0,
+        any_value(centre + half) filter (where part = 'comparison') as u0,
+        any_value(centre - half) filter (where part = 'share') as share_low,
+        any_value(centre + half) filter (where part = 'share') as share_high
+    from wilson
+    group by measure_id, group_type, group_value
+),
+
+bounds as (
     select
         with_threshold.*,
-        (
-            with_threshold.p1
-            + with_threshold.z * with_threshold.z / (2 * with_threshold.m1)
-            - with_threshold.z
-            * sqrt(
-                with_threshold.p1 * (1 - with_threshold.p1) / with_threshold.m1
-                + with_threshold.z * with_threshold.z / (4 * with_threshold.m1 * with_threshold.m1)
-            )
-        )
-        / (1 + with_threshold.z * with_threshold.z / with_threshold.m1) as l1,
-        (
-            with_threshold.p1
-            + with_threshold.z * with_threshold.z / (2 * with_threshold.m1)
-            + with_threshold.z
-            * sqrt(
-                with_threshold.p1 * (1 - with_threshold.p1) / with_threshold.m1
-                + with_threshold.z * with_threshold.z / (4 * with_threshold.m1 * with_threshold.m1)
-            )
-        )
-        / (1 + with_threshold.z * with_threshold.z / with_threshold.m1) as u1,
-        (
-            with_threshold.p0
-            + with_threshold.z * with_threshold.z / (2 * with_threshold.m0)
-            - with_threshold.z
-            * sqrt(
-                with_threshold.p0 * (1 - with_threshold.p0) / with_threshold.m0
-                + with_threshold.z * with_threshold.z / (4 * with_threshold.m0 * with_threshold.m0)
-            )
-        )
-        / (1 + with_threshold.z * with_threshold.z / with_threshold.m0) as l0,
-        (
-            with_threshold.p0
-            + with_threshold.z * with_threshold.z / (2 * with_threshold.m0)
-            + with_threshold.z
-            * sqrt(
-                with_threshold.p0 * (1 - with_threshold.p0) / with_threshold.m0
-                + with_threshold.z * with_threshold.z / (4 * with_threshold.m0 * with_threshold.m0)
-            )
-        )
-        / (1 + with_threshold.z * with_threshold.z / with_threshold.m0) as u0,
-        (
-            with_threshold.share1
-            + with_threshold.z * with_threshold.z / (2 * with_threshold.events)
-            - with_threshold.z
-            * sqrt(
-                with_threshold.share1 * (1 - with_threshold.share1) / with_threshold.events
-                + with_threshold.z * with_threshold.z / (4 * with_threshold.events * with_threshold.events)
-            )
-        ) / (1 + with_threshold.z * with_threshold.z / with_threshold.events) as share_low,
-        (
-            with_threshold.share1
-            + with_threshold.z * with_threshold.z / (2 * with_threshold.events)
-            + with_threshold.z
-            * sqrt(
-                with_threshold.share1 * (1 - with_threshold.share1) / with_threshold.events
-                + with_threshold.z * with_threshold.z / (4 * with_threshold.events * with_threshold.events)
-            )
-        ) / (1 + with_threshold.z * with_threshold.z / with_threshold.events) as share_high
+        wilson_bounds.l1,
+        wilson_bounds.u1,
+        wilson_bounds.l0,
+        wilson_bounds.u0,
+        wilson_bounds.share_low,
+        wilson_bounds.share_high
     from with_threshold
+    left join wilson_bounds
+        on
+            with_threshold.measure_id = wilson_bounds.measure_id
+            and with_threshold.group_type = wilson_bounds.group_type
+            and with_threshold.group_value = wilson_bounds.group_value
 ),
 
 intervals as (
@@ -195,7 +206,7 @@ intervals as (
         case when change_rule = 'rate_ratio' then e0 end as comparison_exposure,
         case when change_rule = 'rate_ratio' then e1 end as latest_exposure,
         threshold
-    from wilson
+    from bounds
 )
 
 select

@@ -81,29 +81,32 @@ peer_ranks as (
 ),
 
 area_values as (
+    -- the home maakunta's and the whole country's values, one row per measure, group and period
     select
         series.measure_id,
         series.group_type,
         series.group_value,
         series.period,
-        series.region_level,
-        series.value,
-        series.is_demo
+        any_value(series.value) filter (where series.region_level = 'maakunta') as maakunta_value,
+        any_value(series.is_demo) filter (where series.region_level = 'maakunta') as maakunta_is_demo,
+        any_value(series.value) filter (where series.region_level = 'koko_maa') as koko_maa_value,
+        any_value(series.is_demo) filter (where series.region_level = 'koko_maa') as koko_maa_is_demo
     from marts.measure_series as series
     cross join home
     where
         (series.region_level = 'maakunta' and series.region_code = home.maakunta_code)
         or (series.region_level = 'koko_maa' and series.region_code = 'SSS')
+    group by series.measure_id, series.group_type, series.group_value, series.period
 )
 
 select
     latest.measure_id,
     latest.group_type,
     latest.group_value,
-    maakunta.value as maakunta_value,
-    maakunta.is_demo as maakunta_is_demo,
-    koko_maa.value as koko_maa_value,
-    koko_maa.is_demo as koko_maa_is_demo,
+    area_values.maakunta_value,
+    area_values.maakunta_is_demo,
+    area_values.koko_maa_value,
+    area_values.koko_maa_is_demo,
     case
         when
             peer_ranks.municipalities_with_value = peer_ranks.municipalities_in_maakunta
@@ -120,17 +123,9 @@ left join peer_ranks
         and latest.group_type = peer_ranks.group_type
         and latest.group_value = peer_ranks.group_value
         and home.municipality_code = peer_ranks.region_code
-left join area_values as maakunta
+left join area_values
     on
-        maakunta.region_level = 'maakunta'
-        and latest.measure_id = maakunta.measure_id
-        and latest.group_type = maakunta.group_type
-        and latest.group_value = maakunta.group_value
-        and latest.period = maakunta.period
-left join area_values as koko_maa
-    on
-        koko_maa.region_level = 'koko_maa'
-        and latest.measure_id = koko_maa.measure_id
-        and latest.group_type = koko_maa.group_type
-        and latest.group_value = koko_maa.group_value
-        and latest.period = koko_maa.period
+        latest.measure_id = area_values.measure_id
+        and latest.group_type = area_values.group_type
+        and latest.group_value = area_values.group_value
+        and latest.period = area_values.period

@@ -62,29 +62,20 @@ previous as (
     where comparable_rank = 2
 ),
 
-derived_baseline as (
-    select comparable.*
-    from comparable
-    cross join settings
-    where comparable.year <= settings.baseline_year
-    qualify row_number() over (
-        partition by comparable.measure_id, comparable.group_type, comparable.group_value
-        order by comparable.period desc
-    ) = 1
-),
-
-pinned_baseline as (
+baseline_candidates as (
+    -- a pinned row of data/scorecard/baselines.csv first; else the newest comparable point up to 2025
     select
         pinned.measure_id,
         pinned.group_type,
         pinned.group_value,
         pinned.period,
         pinned.value,
+        pinned.is_demo,
         pinned.sample_size,
         coalesce(pinned.abs_value, case when trim(measures.unit) = 'count' then pinned.value end)
             as event_count,
-        pinned.is_demo,
-        pinned.origin
+        'pinned_' || pinned.origin as origin,
+        1 as preference
     from catalog.scorecard_baselines as pinned
     inner join catalog.measures as measures
         on pinned.measure_id = measures.measure_id
@@ -98,47 +89,70 @@ pinned_baseline as (
                 length(pinned.period) = 4
                 or cast(right(pinned.period, 2) as integer) is not distinct from latest.period_month
             )
-    qualify row_number() over (
-        partition by pinned.measure_id, pinned.group_type, pinned.group_value
-        order by pinned.period desc
-    ) = 1
+    union all
+    select
+        comparable.measure_id,
+        comparable.group_type,
+        comparable.group_value,
+        comparable.period,
+        comparable.value,
+        comparable.is_demo,
+        comparable.sample_size,
+        comparable.event_count,
+        'derived' as origin,
+        2 as preference
+    from comparable
+    cross join settings
+    where comparable.year <= settings.baseline_year
 ),
 
 baseline as (
+    select * from baseline_candidates
+    qualify row_number() over (
+        partition by measure_id, group_type, group_value
+        order by preference asc, period desc
+    ) = 1
+),
+
+comparison_candidates as (
+    -- the baseline when the latest is newer than it (plan progress), else the previous comparable
+    -- point (the pre-plan trend)
     select
-        latest.measure_id,
-        latest.group_type,
-        latest.group_value,
-        coalesce(pinned_baseline.period, derived_baseline.period) as period,
-        coalesce(pinned_baseline.value, derived_baseline.value) as value,
-        case
-            when pinned_baseline.measure_id is not null then pinned_baseline.is_demo else
-                derived_baseline.is_demo
-        end
-            as is_demo,
-        case
-            when pinned_baseline.measure_id is not null then pinned_baseline.sample_size
-            else derived_baseline.sample_size
-        end as sample_size,
-        case
-            when pinned_baseline.measure_id is not null then pinned_baseline.event_count
-            else derived_baseline.event_count
-        end as event_count,
-        case
-            when pinned_baseline.measure_id is not null then 'pinned_' || pinned_baseline.origin
-            when derived_baseline.measure_id is not null then 'derived'
-        end as origin
-    from latest
-    left join pinned_baseline
+        baseline.measure_id,
+        baseline.group_type,
+        baseline.group_value,
+        baseline.period,
+        baseline.value,
+        baseline.is_demo,
+        baseline.sample_size,
+        baseline.event_count,
+        'baseline' as kind,
+        1 as preference
+    from baseline
+    inner join latest
         on
-            latest.measure_id = pinned_baseline.measure_id
-            and latest.group_type = pinned_baseline.group_type
-            and latest.group_value = pinned_baseline.group_value
-    left join derived_baseline
-        on
-            latest.measure_id = derived_baseline.measure_id
-            and latest.group_type = derived_baseline.group_type
-            and latest.group_value = derived_baseline.group_value
+            baseline.measure_id = latest.measure_id
+            and baseline.group_type = latest.group_type
+            and baseline.group_value = latest.group_value
+    where baseline.period < latest.period
+    union all
+    select
+        measure_id,
+        group_type,
+        group_value,
+        period,
+        value,
+        is_demo,
+        sample_size,
+        event_count,
+        'previous' as kind,
+        2 as preference
+    from previous
+),
+
+comparison as (
+    select * from comparison_candidates
+    qualify row_number() over (partition by measure_id, group_type, group_value order by preference) = 1
 ),
 
 trend as (
@@ -152,83 +166,59 @@ trend as (
     from comparable
     where comparable_rank <= 5
     group by measure_id, group_type, group_value
-),
-
-joined as (
-    select
-        latest.measure_id,
-        latest.group_type,
-        latest.group_value,
-        trim(measures.unit) as unit,
-        measures.source,
-        measures.polarity,
-        settings.as_of_year,
-        settings.baseline_year,
-        latest.value as latest_value,
-        latest.period as latest_period,
-        latest.year as latest_year,
-        latest.is_demo as latest_is_demo,
-        latest.sample_size as latest_sample_size,
-        latest.event_count as latest_count,
-        latest.source as latest_source,
-        previous.value as previous_value,
-        previous.period as previous_period,
-        previous.is_demo as previous_is_demo,
-        previous.sample_size as previous_sample_size,
-        previous.event_count as previous_count,
-        baseline.value as baseline_value,
-        baseline.period as baseline_period,
-        baseline.is_demo as baseline_is_demo,
-        baseline.sample_size as baseline_sample_size,
-        baseline.event_count as baseline_count,
-        baseline.origin as baseline_origin,
-        case
-            when baseline.period < latest.period then 'baseline'
-            when previous.period is not null then 'previous'
-        end as comparison_kind,
-        trend.trend_slope,
-        coalesce(trend.trend_points, 0) as trend_points
-    from latest
-    cross join settings
-    inner join catalog.measures as measures
-        on latest.measure_id = measures.measure_id
-    left join previous
-        on
-            latest.measure_id = previous.measure_id
-            and latest.group_type = previous.group_type
-            and latest.group_value = previous.group_value
-    left join baseline
-        on
-            latest.measure_id = baseline.measure_id
-            and latest.group_type = baseline.group_type
-            and latest.group_value = baseline.group_value
-    left join trend
-        on
-            latest.measure_id = trend.measure_id
-            and latest.group_type = trend.group_type
-            and latest.group_value = trend.group_value
 )
 
 select
-    joined.*,
-    case joined.comparison_kind
-        when 'baseline' then joined.baseline_value when 'previous' then joined.previous_value
-    end
-        as comparison_value,
-    case joined.comparison_kind
-        when 'baseline' then joined.baseline_period when 'previous' then joined.previous_period
-    end
-        as comparison_period,
-    case joined.comparison_kind
-        when 'baseline' then joined.baseline_is_demo when 'previous' then joined.previous_is_demo
-    end
-        as comparison_is_demo,
-    case joined.comparison_kind
-        when 'baseline' then joined.baseline_sample_size when 'previous' then joined.previous_sample_size
-    end
-        as comparison_sample_size,
-    case joined.comparison_kind
-        when 'baseline' then joined.baseline_count when 'previous' then joined.previous_count
-    end
-        as comparison_count
-from joined
+    latest.measure_id,
+    latest.group_type,
+    latest.group_value,
+    trim(measures.unit) as unit,
+    measures.source,
+    measures.polarity,
+    settings.as_of_year,
+    settings.baseline_year,
+    latest.value as latest_value,
+    latest.period as latest_period,
+    latest.year as latest_year,
+    latest.is_demo as latest_is_demo,
+    latest.sample_size as latest_sample_size,
+    latest.event_count as latest_count,
+    latest.source as latest_source,
+    previous.value as previous_value,
+    previous.period as previous_period,
+    baseline.value as baseline_value,
+    baseline.period as baseline_period,
+    baseline.is_demo as baseline_is_demo,
+    baseline.origin as baseline_origin,
+    comparison.kind as comparison_kind,
+    comparison.value as comparison_value,
+    comparison.period as comparison_period,
+    comparison.is_demo as comparison_is_demo,
+    comparison.sample_size as comparison_sample_size,
+    comparison.event_count as comparison_count,
+    trend.trend_slope,
+    coalesce(trend.trend_points, 0) as trend_points
+from latest
+cross join settings
+inner join catalog.measures as measures
+    on latest.measure_id = measures.measure_id
+left join previous
+    on
+        latest.measure_id = previous.measure_id
+        and latest.group_type = previous.group_type
+        and latest.group_value = previous.group_value
+left join baseline
+    on
+        latest.measure_id = baseline.measure_id
+        and latest.group_type = baseline.group_type
+        and latest.group_value = baseline.group_value
+left join comparison
+    on
+        latest.measure_id = comparison.measure_id
+        and latest.group_type = comparison.group_type
+        and latest.group_value = comparison.group_value
+left join trend
+    on
+        latest.measure_id = trend.measure_id
+        and latest.group_type = trend.group_type
+        and latest.group_value = trend.group_value
