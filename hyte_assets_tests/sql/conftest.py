@@ -17,12 +17,14 @@ import pandas as pd
 import pytest
 
 from hyte_assets.lib.catalog import COLUMNS, load_catalog
+from hyte_assets.lib.peers import region_tables
 from hyte_assets.lib.sql_models import SqlModel, SqlTest, discover, materialize, run_test
 from hyte_assets.lib.warehouse import replace_tables
 
 REPO = Path(__file__).resolve().parents[2]
 SQL_ROOT = REPO / "dbt_like_sql"
 MIN_CHANGE_CSV = REPO / "data" / "scorecard" / "min_change.csv"
+DATA_DIR = REPO / "data"
 
 MUNICIPALITY = "111"
 AS_OF_DATE = "2026-11-30"
@@ -110,6 +112,8 @@ def write_catalog(
     tables["catalog.min_change"] = pd.read_csv(
         MIN_CHANGE_CSV, dtype={"unit": str, "kind": str, "rationale": str}
     )
+    # the real region table (308 municipalities) and peer rules, through their production loader
+    tables.update(region_tables(DATA_DIR))
     replace_tables(con, tables)
 
 
@@ -204,6 +208,10 @@ def create_empty_catalog(con: duckdb.DuckDBPyConnection) -> None:
         if name == "min_change":
             typed += ", min_change double"
         con.execute(f"create or replace table catalog.{name} ({typed})")
+    for name, frame in region_tables(DATA_DIR).items():  # typed as the loader types them, no rows
+        con.register("_shape", frame.head(0))
+        con.execute(f"create or replace table {name} as select * from _shape")
+        con.unregister("_shape")
 
 
 @pytest.fixture
