@@ -73,7 +73,8 @@ def load_peer_rules(path: Path, regions: RegionTable) -> pd.DataFrame:
             raise SourceError(SOURCE, f"missing columns {', '.join(missing)}", file=str(path))
         rows = [_rule_row(rec, regions, path, line) for line, rec in enumerate(reader, start=2)]
     frame = pd.DataFrame(rows, columns=list(PEER_COLUMNS))
-    return frame.astype({"population_min": "float64", "population_max": "float64"})
+    # typed even when every peer_code is empty, so the column is VARCHAR in DuckDB, not NULL
+    return frame.astype({"peer_code": "string", "population_min": "float64", "population_max": "float64"})
 
 
 def _rule_row(rec: dict[str, str], regions: RegionTable, path: Path, line: int) -> dict[str, object]:
