@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from hyte_assets.lib.catalog import load_catalog
+from hyte_assets.lib.peers import region_tables
 from hyte_assets.lib.warehouse import replace_tables
 
-from .conftest import MIN_CHANGE_CSV, REPO, create_raw_tables, write_settings
+from .conftest import DATA_DIR, MIN_CHANGE_CSV, REPO, create_raw_tables, write_settings
 
 CATALOG_DIR = REPO / "data" / "catalog"
 
@@ -23,6 +24,7 @@ def real_catalog_db(build) -> duckdb.DuckDBPyConnection:
     write_settings(con)
     tables = dict(load_catalog(CATALOG_DIR).tables())
     tables["catalog.min_change"] = pd.read_csv(MIN_CHANGE_CSV)
+    tables.update(region_tables(DATA_DIR))
     replace_tables(con, tables)
     build(con)
     yield con
