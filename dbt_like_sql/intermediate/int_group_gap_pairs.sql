@@ -11,14 +11,7 @@
 -- accepted_values: gap_type = gender, vs_country
 -- accepted_values: gender = total, female, male, female_vs_male
 with home as (
-    select
-        peers.municipality_code,
-        municipalities.maakunta_code,
-        municipalities.hyvinvointialue_code
-    from intermediate.int_peer_group as peers
-    inner join catalog.municipalities as municipalities
-        on peers.peer_code = municipalities.municipality_code
-    where peers.is_home
+    select * from intermediate.int_home_areas
 ),
 
 figures as (

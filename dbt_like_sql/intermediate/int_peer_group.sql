@@ -5,19 +5,8 @@
 -- grain: peer_code
 -- unique: peer_code
 -- not_null: municipality_code, peer_code, peer_name, population, is_home, peer_reason
-with settings as (
-    select municipality_code
-    from meta.settings
-    -- meta.settings holds one row; the order only makes the pick deterministic if it ever held more
-    order by municipality_code
-    limit 1
-),
-
-home as (
-    select municipalities.*
-    from catalog.municipalities as municipalities
-    inner join settings
-        on municipalities.municipality_code = settings.municipality_code
+with home as (
+    select * from intermediate.int_home_areas
 ),
 
 rules as (

@@ -10,14 +10,7 @@
 -- unique: region_level, region_code, measure_id
 -- not_null: municipality_code, region_level, region_code, measure_id, period, is_demo
 with home as (
-    select
-        peers.municipality_code,
-        municipalities.maakunta_code,
-        municipalities.hyvinvointialue_code
-    from intermediate.int_peer_group as peers
-    inner join catalog.municipalities as municipalities
-        on peers.peer_code = municipalities.municipality_code
-    where peers.is_home
+    select * from intermediate.int_home_areas
 ),
 
 totals as (

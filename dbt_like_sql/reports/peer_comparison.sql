@@ -10,16 +10,7 @@
 -- not_null: municipality_code, measure_id, group_type, group_value, gender, period, figure_level, is_demo
 -- accepted_values: figure_level = kunta, hyvinvointialue
 with home as (
-    select
-        municipalities.municipality_code,
-        municipalities.municipality_name,
-        municipalities.maakunta_code,
-        municipalities.hyvinvointialue_code,
-        municipalities.hyvinvointialue_name
-    from intermediate.int_peer_group as peers
-    inner join catalog.municipalities as municipalities
-        on peers.peer_code = municipalities.municipality_code
-    where peers.is_home
+    select * from intermediate.int_home_areas
 ),
 
 home_figures as (
@@ -130,21 +121,24 @@ peer_stats as (
 ),
 
 areas as (
+    -- the maakunta's, the county's and the country's values side by side
     select
         v.measure_id,
         v.group_type,
         v.group_value,
         v.gender,
         v.period,
-        v.region_level,
-        v.value,
-        v.is_demo
+        max(v.value) filter (where v.region_level = 'maakunta') as maakunta_value,
+        max(v.value) filter (where v.region_level = 'hyvinvointialue') as hyvinvointialue_value,
+        max(v.value) filter (where v.region_level = 'koko_maa') as koko_maa_value,
+        bool_or(v.is_demo) as any_demo
     from intermediate.int_group_values as v
     cross join home
     where
         (v.region_level = 'maakunta' and v.region_code = home.maakunta_code)
         or (v.region_level = 'hyvinvointialue' and v.region_code = home.hyvinvointialue_code)
         or (v.region_level = 'koko_maa' and v.region_code = 'SSS')
+    group by all
 )
 
 select
@@ -184,18 +178,13 @@ select
     figures.value - peer_stats.peer_median as gap_to_peer_median,
     peer_stats.rank_among_peers,
     peer_stats.peers_any_demo,
-    maakunta.value as maakunta_value,
-    county.value as hyvinvointialue_value,
-    koko_maa.value as koko_maa_value,
-    figures.value - maakunta.value as maakunta_gap,
-    figures.value - county.value as hyvinvointialue_gap,
-    figures.value - koko_maa.value as koko_maa_gap,
-    (
-        coalesce(maakunta.is_demo, false)
-        or coalesce(county.is_demo, false)
-        or coalesce(koko_maa.is_demo, false)
-        or coalesce(peer_stats.peers_any_demo, false)
-    ) as comparison_is_demo
+    areas.maakunta_value,
+    areas.hyvinvointialue_value,
+    areas.koko_maa_value,
+    figures.value - areas.maakunta_value as maakunta_gap,
+    figures.value - areas.hyvinvointialue_value as hyvinvointialue_gap,
+    figures.value - areas.koko_maa_value as koko_maa_gap,
+    coalesce(areas.any_demo, false) or coalesce(peer_stats.peers_any_demo, false) as comparison_is_demo
 from figures
 cross join home
 inner join catalog.measures as measures
@@ -207,27 +196,10 @@ left join peer_stats
         and figures.group_value = peer_stats.group_value
         and figures.gender = peer_stats.gender
         and figures.period = peer_stats.period
-left join areas as maakunta
+left join areas
     on
-        maakunta.region_level = 'maakunta'
-        and figures.measure_id = maakunta.measure_id
-        and figures.group_type = maakunta.group_type
-        and figures.group_value = maakunta.group_value
-        and figures.gender = maakunta.gender
-        and figures.period = maakunta.period
-left join areas as county
-    on
-        county.region_level = 'hyvinvointialue'
-        and figures.measure_id = county.measure_id
-        and figures.group_type = county.group_type
-        and figures.group_value = county.group_value
-        and figures.gender = county.gender
-        and figures.period = county.period
-left join areas as koko_maa
-    on
-        koko_maa.region_level = 'koko_maa'
-        and figures.measure_id = koko_maa.measure_id
-        and figures.group_type = koko_maa.group_type
-        and figures.group_value = koko_maa.group_value
-        and figures.gender = koko_maa.gender
-        and figures.period = koko_maa.period
+        figures.measure_id = areas.measure_id
+        and figures.group_type = areas.group_type
+        and figures.group_value = areas.group_value
+        and figures.gender = areas.gender
+        and figures.period = areas.period

@@ -47,6 +47,7 @@ MEASURES = [
 ]
 # the downstream models of marts.indicator_values that this issue adds
 OWN_MODELS = (
+    "intermediate.int_home_areas",
     "intermediate.int_group_values",
     "intermediate.int_peer_group",
     "intermediate.int_group_gap_pairs",
