@@ -16,7 +16,18 @@ with home as (
 
 figures as (
     select
-        v.*,
+        v.* replace (
+            -- the region table names the areas when the region list did not
+            coalesce(
+                v.region_name,
+                case v.region_level
+                    when 'kunta' then home.municipality_name
+                    when 'maakunta' then home.maakunta_name
+                    when 'hyvinvointialue' then home.hyvinvointialue_name
+                    when 'koko_maa' then 'Koko maa'
+                end
+            ) as region_name
+        ),
         trim(measures.unit) as measure_unit
     from intermediate.int_group_values as v
     inner join catalog.measures as measures

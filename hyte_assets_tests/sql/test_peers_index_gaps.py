@@ -42,7 +42,15 @@ MEASURES = [
     measure("ctx", goal_ids="g2", theme_id="t1", polarity="context"),
     measure("visits", goal_ids="g2", theme_id="t1", unit="count"),
     measure("rate", goal_ids="g3", theme_id="t2", unit="per_10000", polarity="lower_better"),
-    measure("ktk", goal_ids="g3", theme_id="t2", source="kouluterveyskysely", polarity="lower_better"),
+    measure(
+        "ktk",
+        title_fi="Koulukiusattuna vähintään kerran viikossa, %",
+        title_en="Bullied at school at least once a week %",
+        goal_ids="g3",
+        theme_id="t2",
+        source="kouluterveyskysely",
+        polarity="lower_better",
+    ),
     measure("county_only", goal_ids="g3", theme_id="t2", source="regional_survey"),
 ]
 # the downstream models of marts.indicator_values that this issue adds
@@ -437,6 +445,10 @@ def test_gender_and_school_level_gaps_with_their_intervals(make_db, models):
     assert (lukio["gap"], lukio["gap_rule"]) == (pytest.approx(15.0), "newcombe")
     assert (lukio["gap_low"], lukio["gap_high"]) == (pytest.approx(100 * low), pytest.approx(100 * high))
     assert (lukio["gap_status"], lukio["is_reported_gap"], lukio["worse_side"]) == ("gap", True, "female")
+    assert (
+        lukio["summary_fi"] == "lukio tytöt: koulukiusattuna vähintään kerran viikossa 30,0 % vs pojat 15,0 %"
+    )
+    assert lukio["summary_en"] == "lukio girls: bullied at school at least once a week 30.0 % vs boys 15.0 %"
 
     level_8_9 = gaps["gender", "111", "ktk", "8.-9. lk", "female_vs_male"]
     low, high = newcombe(0.079, 380, 0.051, 390)
@@ -469,6 +481,10 @@ def test_gender_and_school_level_gaps_with_their_intervals(make_db, models):
         pytest.approx(100 * high),
     )
     assert (girls["side_1"], girls["side_0"], girls["is_reported_gap"]) == ("111", "SSS", True)
+    assert (
+        girls["summary_fi"]
+        == "Heinola lukio tytöt: koulukiusattuna vähintään kerran viikossa 30,0 % vs koko maa 20,0 %"
+    )
 
     # rate ratio: Wilson interval of 30 / 50, mapped to the ratio (equal exposures 5000) and to the unit
     rate = gaps["gender", "111", "rate", "total", "female_vs_male"]
