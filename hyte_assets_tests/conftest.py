@@ -75,6 +75,13 @@ def definitions() -> dg.Definitions:
     return _definitions()
 
 
+def with_multi_asset_neighbors(assets: Sequence[str]) -> list[dg.AssetKey]:
+    """These asset keys and the other tables of their multi-assets (`catalog/measures` brings the
+    whole catalog: one step writes it)."""
+    selection = dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(a) for a in assets))
+    return sorted(selection.required_multi_asset_neighbors().resolve(definitions().resolve_asset_graph()))
+
+
 def run_job(
     name: str = "refresh_all",
     *,
@@ -101,7 +108,7 @@ def run_job(
         .execute_in_process(
             instance=instance or dg.DagsterInstance.ephemeral(),
             tags=tags,
-            asset_selection=[dg.AssetKey.from_user_string(a) for a in assets] if assets else None,
+            asset_selection=with_multi_asset_neighbors(assets) if assets else None,
             raise_on_error=False,
         )
     )

@@ -29,26 +29,26 @@ from hyte_assets.defs.checks.suites import (
 )
 from hyte_assets.defs.checks.validation import Context, prepare, row_reasons, stored_form, validate_blocking
 from hyte_assets.defs.resources import DATA_DIR, PipelineSettings
-from hyte_assets.defs.sources.statfin import EMPLOYMENT_CODES as QUERIED_CODES
 from hyte_assets.lib.errors import SourceError
+from hyte_assets.lib.pxweb import EMPLOYMENT_CODES as QUERIED_CODES
 from hyte_assets.lib.warehouse import read_table, table_exists
 from hyte_assets_tests.conftest import copy_data, definitions, point_env_at, run_job, warehouse_path
 
 # Every source asset that does not need the monthly backfill, in dependency order.
 SOURCE_ASSETS = [
-    "plan_catalog",
-    "pipeline_settings",
-    "sotkanet_regions",
-    "sotkanet_indicators",
-    "sotkanet_indicator_resolution",
-    "sotkanet_values",
-    "kouluterveyskysely_values",
-    "statfin_values",
-    "population",
-    "teaviisari_values",
-    "hyte_process_answers",
-    "hyte_outcome_values",
-    "local_deliveries",
+    "catalog/measures",
+    "meta/settings",
+    "raw/sotkanet_regions",
+    "raw/sotkanet_indicators",
+    "raw/sotkanet_indicator_resolution",
+    "raw/sotkanet_values",
+    "raw/kouluterveyskysely_values",
+    "raw/statfin_values",
+    "raw/population",
+    "raw/teaviisari_values",
+    "raw/hyte_process_answers",
+    "raw/hyte_outcome_values",
+    "raw/local_counts",
 ]
 HEINOLA_SOTKANET_ID = 44  # Heinola's region id in the recorded /regions snapshot
 NEXT_YEAR = dt.date.today().year + 1
@@ -93,7 +93,7 @@ def check(result: dg.ExecuteInProcessResult, asset: str, name: str) -> dg.AssetC
     (found,) = [
         e
         for e in result.get_asset_check_evaluations()
-        if e.asset_key == dg.AssetKey(asset) and e.check_name == name
+        if e.asset_key == dg.AssetKey.from_user_string(asset) and e.check_name == name
     ]
     return found
 
@@ -148,13 +148,13 @@ BAD_INPUTS = {
         lambda d: sotkanet_rows(d).write_text(
             "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
         ),
-        "sotkanet_values",
+        "raw/sotkanet_values",
         "raw.sotkanet_values",
         ("source=sotkanet", "indicator 3219", "expected JSON, got HTML error page", "502 Bad Gateway"),
     ),
     "truncated_json": BadInput(
         lambda d: truncate(statfin_cube(d)),
-        "statfin_values",
+        "raw/statfin_values",
         "raw.statfin_values",
         ("source=statfin", "tjt__14ww.data.json", "truncated JSON"),
     ),
@@ -163,13 +163,13 @@ BAD_INPUTS = {
             sotkanet_rows(d),
             lambda rows: [{"arvo" if k == "value" else k: v for k, v in r.items()} for r in rows],
         ),
-        "sotkanet_values",
+        "raw/sotkanet_values",
         "raw.sotkanet_values",
         ("source=sotkanet", "indicator 3219", "missing key 'value' in data row"),
     ),
     "duplicate_rows": BadInput(
         lambda d: edit_json(sotkanet_rows(d), lambda rows: rows + rows[:5]),
-        "sotkanet_values",
+        "raw/sotkanet_values",
         "raw.sotkanet_values",
         (
             "source=sotkanet",
@@ -180,13 +180,13 @@ BAD_INPUTS = {
     ),
     "missing_region": BadInput(
         drop_heinola_scores,
-        "teaviisari_values",
+        "raw/teaviisari_values",
         "raw.teaviisari_values",
         ("source=teaviisari", "every expected region has rows", "missing kunta:111"),
     ),
     "empty_response": BadInput(
         lambda d: sotkanet_rows(d).write_text("[]"),
-        "sotkanet_values",
+        "raw/sotkanet_values",
         "raw.sotkanet_values",
         (
             "source=sotkanet",
@@ -196,13 +196,13 @@ BAD_INPUTS = {
     ),
     "empty_body": BadInput(
         lambda d: sotkanet_rows(d).write_bytes(b""),
-        "sotkanet_values",
+        "raw/sotkanet_values",
         "raw.sotkanet_values",
         ("source=sotkanet", "indicator 3219", "expected JSON, got an empty body"),
     ),
     "csv_in_wrong_encoding": BadInput(
         lambda d: tea_scores(d).write_bytes(tea_scores(d).read_text(encoding="utf-8").encode("utf-16")),
-        "teaviisari_values",
+        "raw/teaviisari_values",
         "raw.teaviisari_values",
         ("source=teaviisari", "sector_scores.csv", "not a UTF-8 CSV file"),
     ),
@@ -210,7 +210,7 @@ BAD_INPUTS = {
         lambda d: edit_json(
             statfin_cube(d), lambda cube: {**cube, "size": [cube["size"][0] + 1, *cube["size"][1:]]}
         ),
-        "statfin_values",
+        "raw/statfin_values",
         "raw.statfin_values",
         ("source=statfin", "table tjt/14ww", "categories but 'size' gives 13"),
     ),
@@ -237,12 +237,12 @@ def test_local_delivery_in_wrong_encoding_is_rejected_with_file_named(data: Path
     delivery = next((data / "local").glob("demo_laskennat_*.csv"))
     delivery.write_bytes(delivery.read_text(encoding="utf-8-sig").encode("utf-16"))
 
-    result = run_job(assets=["local_deliveries"])
+    result = run_job(assets=["raw/local_counts"])
 
     rejected = table("raw.local_rejections")
     assert rejected["file"].tolist() == [delivery.name]
     assert "looks like UTF-16" in rejected["problem"].iloc[0]
-    accepted = check(result, "local_deliveries", "local_deliveries_accepted")
+    accepted = check(result, "raw/local_rejections", "local_deliveries_accepted")
     assert not accepted.passed and delivery.name in accepted.metadata["details"].value
     # The rows this file delivered last time stay, so the reports keep them.
     assert (table("raw.local_counts")["source_file"] == delivery.name).sum() > 0
@@ -278,16 +278,16 @@ def negative_population(data: Path) -> None:
 BAD_ROWS = {
     "percentage_of_140": BadRow(
         lambda d: edit_json(sotkanet_rows(d), lambda rows: set_heinola_value(rows, 140.0)),
-        "sotkanet_values",
+        "raw/sotkanet_values",
         "raw.sotkanet_values",
         "percent value 140.0 outside 0–100",
     ),
     "negative_count": BadRow(
-        negative_population, "population", "raw.population", "count value -5.0 is negative"
+        negative_population, "raw/population", "raw.population", "count value -5.0 is negative"
     ),
     "year_in_the_future": BadRow(
         add_future_tea_row,
-        "teaviisari_values",
+        "raw/teaviisari_values",
         "raw.teaviisari_values",
         f"year is in the future (after {NEXT_YEAR - 1})",
         replaces_good_row=False,
@@ -320,7 +320,7 @@ def test_failing_blocking_check_stops_downstream(data: Path) -> None:
     staging = dg.AssetKey(["staging", "stg_teaviisari"])
     job = dg.define_asset_job(
         "teaviisari_check_and_staging",
-        selection=dg.AssetSelection.checks_for_assets("teaviisari_values")
+        selection=dg.AssetSelection.checks_for_assets("raw/teaviisari_values")
         | dg.AssetSelection.assets(staging),
     )
 
@@ -332,7 +332,7 @@ def test_failing_blocking_check_stops_downstream(data: Path) -> None:
         )
 
     clean = run()
-    assert check(clean, "teaviisari_values", "ge_valid").passed
+    assert check(clean, "raw/teaviisari_values", "ge_valid").passed
     assert [e.asset_key for e in clean.get_asset_materialization_events()] == [staging]
     with duckdb.connect(str(warehouse_path())) as con:
         scores = read_table(con, "raw.teaviisari_values")
@@ -340,7 +340,7 @@ def test_failing_blocking_check_stops_downstream(data: Path) -> None:
 
     result = run()
 
-    valid = check(result, "teaviisari_values", "ge_valid")
+    valid = check(result, "raw/teaviisari_values", "ge_valid")
     assert not valid.passed and valid.severity == dg.AssetCheckSeverity.ERROR
     assert "one row per key (sector, region_level, region_code, period): 4 unexpected" in (
         valid.metadata["failed_expectations"].value

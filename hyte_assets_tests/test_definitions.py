@@ -31,7 +31,7 @@ def test_refresh_job_runs_in_process_and_covers_the_graph():
     job_keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
     all_keys = {spec.key.to_user_string() for spec in definitions.resolve_all_asset_specs()}
     # Everything but the monthly-partitioned asset, which make run materialises in its own ranged run.
-    assert all_keys - job_keys == {"employment_monthly"}
+    assert all_keys - job_keys == {"raw/employment_monthly"}
 
 
 def test_sql_models_are_assets_with_dependencies_from_the_parser():
@@ -39,7 +39,7 @@ def test_sql_models_are_assets_with_dependencies_from_the_parser():
     scorecard = graph.get(dg.AssetKey(["reports", "scorecard_indicator"]))
     assert dg.AssetKey(["marts", "measure_series"]) in scorecard.parent_keys
     staging = graph.get(dg.AssetKey(["staging", "stg_sotkanet"]))
-    assert staging.parent_keys == {dg.AssetKey("sotkanet_values")}
+    assert staging.parent_keys == {dg.AssetKey(["raw", "sotkanet_values"])}
 
 
 def test_loading_the_code_location_does_not_import_heavy_libraries():

@@ -34,7 +34,7 @@ MONTH_RANGE = {
     "dagster/asset_partition_range_end": "2026-06-01",
 }
 # Assets whose blocking checks must all have passed for their latest materialisation.
-CHECKED_ASSETS = (["plan_catalog"], ["sotkanet_values"], ["marts", "indicator_values"])
+CHECKED_ASSETS = (["catalog", "measures"], ["raw", "sotkanet_values"], ["marts", "indicator_values"])
 
 
 @dataclass

@@ -25,18 +25,19 @@ MONTHS = ("2023-01-01", "2026-10-01")
 STATFIN_MEASURES = ["lasten_pienituloisuusaste"]
 # Every source asset with a GE suite; employment_monthly's checks run in the monthly job.
 CHECKED_SOURCES = [
-    "sotkanet_regions",
-    "sotkanet_indicators",
-    "sotkanet_indicator_resolution",
-    "sotkanet_values",
-    "kouluterveyskysely_values",
-    "statfin_values",
-    "population",
-    "employment_values",
-    "teaviisari_values",
-    "hyte_process_answers",
-    "hyte_outcome_values",
-    "local_deliveries",
+    "raw/sotkanet_regions",
+    "raw/sotkanet_indicators",
+    "raw/sotkanet_indicator_resolution",
+    "raw/sotkanet_values",
+    "raw/kouluterveyskysely_values",
+    "raw/statfin_values",
+    "raw/population",
+    "raw/employment_values",
+    "raw/teaviisari_values",
+    "raw/hyte_process_answers",
+    "raw/hyte_outcome_values",
+    "raw/local_counts",
+    "raw/survey_values",
 ]
 WARNING_CHECKS = {"ge_quarantine", "ge_freshness", "ge_coverage", "ge_outliers"}
 
@@ -86,14 +87,15 @@ def all_tables() -> dict[str, pd.DataFrame]:
 def downstream_tables(asset: str, tables: set[str]) -> set[str]:
     """Tables written by `asset` and by every asset downstream of it (assets keyed schema/table)."""
     graph = definitions().resolve_asset_graph()
-    found, todo = set(), [dg.AssetKey(asset)]
+    found, todo = set(), [dg.AssetKey.from_user_string(asset)]
     while todo:
         key = todo.pop()
         if key not in found:
             found.add(key)
             todo.extend(graph.get(key).child_keys)
     named = {".".join(key.path) for key in found if len(key.path) == 2}
-    return (named | {f"raw.{asset}", f"quarantine.{asset}"}) & tables
+    name = dg.AssetKey.from_user_string(asset).path[-1]
+    return (named | {f"quarantine.{name}"}) & tables
 
 
 def test_garbage_from_one_source_leaves_its_data_and_reports_unchanged(data: Path) -> None:
@@ -111,7 +113,7 @@ def test_garbage_from_one_source_leaves_its_data_and_reports_unchanged(data: Pat
     assert not result.success
     assert "source=statfin" in failure_text(result) and "HTML error page" in failure_text(result)
     after = all_tables()
-    kept = downstream_tables("statfin_values", set(before))
+    kept = downstream_tables("raw/statfin_values", set(before))
     assert {"raw.statfin_values", "marts.indicator_values"} <= kept
     assert any(name.startswith("reports.") for name in kept)
     for name in sorted(kept):
@@ -124,7 +126,7 @@ def test_garbage_from_one_source_leaves_its_data_and_reports_unchanged(data: Pat
             pd.testing.assert_frame_equal(new, old, obj=name)
     # The other sources still refreshed.
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert set(CHECKED_SOURCES) - {"statfin_values"} <= materialized
+    assert set(CHECKED_SOURCES) - {"raw/statfin_values"} <= materialized
     new_scores = after["raw.teaviisari_values"]
     new_heinola = new_scores[(new_scores["region_code"] == "111") & (new_scores["sector"] == "kuntajohto")]
     assert sorted(new_heinola["value"]) == sorted(tea.loc[heinola, "score"])
@@ -162,7 +164,7 @@ print("COMMITTED", flush=True)
 
 def test_write_killed_mid_transaction_leaves_the_old_tables_and_the_next_run_succeeds(data: Path) -> None:
     before = all_tables()
-    (staging,) = downstream_tables("teaviisari_values", {n for n in before if n.startswith("staging.")})
+    (staging,) = downstream_tables("raw/teaviisari_values", {n for n in before if n.startswith("staging.")})
     writer = subprocess.Popen(
         [sys.executable, "-c", KILLED_WRITER, str(warehouse_path()), staging],
         stdout=subprocess.PIPE,
@@ -182,7 +184,7 @@ def test_write_killed_mid_transaction_leaves_the_old_tables_and_the_next_run_suc
         pd.testing.assert_frame_equal(after[name], before[name], obj=name)
 
     # The next run that writes the same two tables succeeds and leaves them as a clean run does.
-    result = run_job(assets=["teaviisari_values", staging.replace(".", "/")])
+    result = run_job(assets=["raw/teaviisari_values", staging.replace(".", "/")])
     assert result.success, failure_text(result)
     final = all_tables()
     for name in ("raw.teaviisari_values", staging):
@@ -197,7 +199,7 @@ def test_check_results_are_visible_through_dagster(refreshed: Refreshed) -> None
             *refreshed.monthly.get_asset_check_evaluations(),
         ]
     }
-    for asset in [*CHECKED_SOURCES, "employment_monthly"]:
+    for asset in [*CHECKED_SOURCES, "raw/employment_monthly"]:
         valid = evaluations[(asset, "ge_valid")]
         assert valid.passed, valid.metadata["failed_expectations"].value
         assert valid.severity == dg.AssetCheckSeverity.ERROR and valid.blocking
@@ -207,7 +209,7 @@ def test_check_results_are_visible_through_dagster(refreshed: Refreshed) -> None
         assert "ge_quarantine" in warnings
         for evaluation in warnings.values():
             assert evaluation.severity == dg.AssetCheckSeverity.WARN and not evaluation.blocking
-    assert {name for (asset, name) in evaluations if asset == "sotkanet_values"} == {
+    assert {name for (asset, name) in evaluations if asset == "raw/sotkanet_values"} == {
         "ge_valid",
         *WARNING_CHECKS,
     }
@@ -218,5 +220,5 @@ def test_check_results_are_visible_through_dagster(refreshed: Refreshed) -> None
     ).records
     logged = [r.event_log_entry.dagster_event.event_specific_data for r in records]
     assert {(e.asset_key.to_user_string(), e.check_name) for e in logged} == {
-        (a, name) for (a, name) in evaluations if a != "employment_monthly"
+        (a, name) for (a, name) in evaluations if a != "raw/employment_monthly"
     }

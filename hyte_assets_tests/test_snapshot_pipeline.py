@@ -10,7 +10,7 @@ import pytest
 
 from hyte_assets.definitions import defs
 from hyte_assets.defs.resources import DATA_DIR
-from hyte_assets.defs.sources.local_deliveries import local_files_sensor
+from hyte_assets.defs.sources.local_deliveries.assets import local_files_sensor
 from hyte_assets.lib import demo_data
 from hyte_assets.lib.record_snapshots import record
 from hyte_assets_tests.conftest import warehouse_path
@@ -56,7 +56,7 @@ def test_demo_generator_is_seeded_and_reproducible(tmp_path):
 def test_only_cited_values_are_real_after_ingest(env):
     assert run(
         dg.AssetSelection.groups("catalog", "sources")
-        - dg.AssetSelection.keys("employment_monthly", "employment_values")
+        - dg.AssetSelection.keys("raw/employment_monthly", "raw/employment_values")
     ).success
     real = query(
         env["db"], "select measure_id, region_code, period, value from raw.sotkanet_values where not is_demo"
@@ -74,8 +74,14 @@ def test_only_cited_values_are_real_after_ingest(env):
     assert local["n"][0] > 0 and local["all_demo"][0]
 
 
+# The catalog and the deliveries: each a multi-asset, one step writing several tables.
+LOCAL_DELIVERIES = dg.AssetSelection.keys(
+    "catalog/measures", "raw/local_counts"
+).required_multi_asset_neighbors()
+
+
 def test_bad_delivery_is_rejected_and_the_previous_rows_stay(env):
-    assert run(dg.AssetSelection.keys("plan_catalog", "local_deliveries")).success
+    assert run(LOCAL_DELIVERIES).success
     before = query(env["db"], "select * from raw.local_counts order by all")
     delivery = env["data"] / "local" / "demo_laskennat_2021-2025.csv"
     text = delivery.read_text(encoding="utf-8-sig").splitlines()
@@ -84,7 +90,7 @@ def test_bad_delivery_is_rejected_and_the_previous_rows_stay(env):
     text[3] = ";".join(fields)
     delivery.write_text("\n".join(text) + "\n", encoding="utf-8-sig")
 
-    result = run(dg.AssetSelection.keys("plan_catalog", "local_deliveries"))
+    result = run(LOCAL_DELIVERIES)
     [check] = [c for c in result.get_asset_check_evaluations() if c.check_name == "local_deliveries_accepted"]
     assert not check.passed
     rejected = query(env["db"], "select * from raw.local_rejections")
@@ -108,8 +114,12 @@ def test_sensor_requests_a_run_only_when_a_delivery_changes(env):
 
 def test_hyte_view_shows_the_published_figure_beside_the_reproduction(env):
     selection = dg.AssetSelection.keys(
-        "plan_catalog", "sotkanet_regions", "population", "hyte_process_answers", "hyte_outcome_values"
-    ) | dg.AssetSelection.groups("hyte")
+        "catalog/measures",
+        "raw/sotkanet_regions",
+        "raw/population",
+        "raw/hyte_process_answers",
+        "raw/hyte_outcome_values",
+    ).required_multi_asset_neighbors() | dg.AssetSelection.groups("hyte")
     assert run(selection).success
     published = query(env["db"], "select * from reports.hyte_published")
     assert set(published["assumption_set"]) >= {"default", "relative_change", "clipped_abs"}

@@ -28,7 +28,9 @@ def live_env(project_copy, monkeypatch):
 
 def run_sources(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     definitions = defs()
-    selection = dg.AssetSelection.groups("sources", "catalog") - dg.AssetSelection.keys("employment_monthly")
+    selection = dg.AssetSelection.groups("sources", "catalog") - dg.AssetSelection.keys(
+        "raw/employment_monthly"
+    )
     job = dg.define_asset_job("live_sources", selection=selection, executor_def=dg.in_process_executor)
     monthly = definitions.resolve_job_def("employment_monthly_job")
     monthly.execute_in_process(
@@ -43,7 +45,11 @@ def run_sources(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
 
 
 def materialization_metadata(result: dg.ExecuteInProcessResult, key: str) -> dict:
-    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(key)]
+    [event] = [
+        e
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey.from_user_string(key)
+    ]
     return event.materialization.metadata
 
 
@@ -84,5 +90,5 @@ def test_second_live_refresh_sends_conditional_requests_and_rewrites_nothing(liv
     gets = [r for r in again if r.method == "GET"]
     assert gets and all(r.headers.get("If-None-Match") for r in gets)
     assert {r.status for r in gets} == {304}
-    assert materialization_metadata(second, "sotkanet_values")["rewritten"].value is False
-    assert materialization_metadata(second, "sotkanet_regions")["rewritten"].value is False
+    assert materialization_metadata(second, "raw/sotkanet_values")["rewritten"].value is False
+    assert materialization_metadata(second, "raw/sotkanet_regions")["rewritten"].value is False

@@ -33,9 +33,9 @@ def test_second_refresh_skips_and_a_changed_file_is_noticed(project_copy: Path) 
     done = skipped(second)
     # Sources, SQL models, the hyte view and the outputs all saw unchanged inputs.
     for key in (
-        "sotkanet_values",
-        "statfin_values",
-        "local_deliveries",
+        "raw/sotkanet_values",
+        "raw/statfin_values",
+        "raw/local_counts",
         "marts/indicator_values",
         "reports/scorecard_indicator",
         "reports/hyte_kerroin",
@@ -52,5 +52,5 @@ def test_second_refresh_skips_and_a_changed_file_is_noticed(project_copy: Path) 
     os.utime(snapshot)
     third = run_job("refresh_all", instance=instance)
     assert third.success
-    assert "statfin_values" not in skipped(third)
-    assert "sotkanet_values" in skipped(third)
+    assert "raw/statfin_values" not in skipped(third)
+    assert "raw/sotkanet_values" in skipped(third)

@@ -2,11 +2,11 @@
 
 import dagster as dg
 
-from hyte_assets.defs.sources.statfin import employment_monthly_job
+from hyte_assets.defs.sources.employment.assets import employment_monthly_job
 
 refresh_all = dg.define_asset_job(
     name="refresh_all",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.keys("employment_monthly"),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(["raw", "employment_monthly"]),
     description="Materialise every asset: sources, checks, SQL models, reports and publishing.",
     executor_def=dg.in_process_executor,
 )

@@ -9,8 +9,10 @@ conditional requests make a repeat cheap, and only the server knows whether anyt
 import functools
 import hashlib
 import inspect
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import dagster as dg
 
@@ -24,6 +26,44 @@ from hyte_assets.lib.warehouse import (
     record_inputs,
     table_version,
 )
+
+# Modules whose text counts as a source's parsing code: its own folder, the shared ingest helpers,
+# and the protocol clients in lib/ (not Dagster, resources or checks, which have their own versions).
+PARSING_CODE = ("hyte_assets.defs.sources.", "hyte_assets.lib.")
+
+
+def _referenced_modules(module: ModuleType) -> set[str]:
+    names = set()
+    for value in vars(module).values():
+        name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+        if isinstance(name, str) and name.startswith(PARSING_CODE):
+            names.add(name)
+    return names
+
+
+def parsing_modules(module_name: str) -> set[str]:
+    """The module and every parsing module it reaches through its names (see PARSING_CODE)."""
+    seen: set[str] = set()
+    todo = [module_name]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in sys.modules:
+            continue
+        seen.add(name)
+        todo.extend(_referenced_modules(sys.modules[name]))
+    return seen
+
+
+@functools.cache
+def code_version_of(module_name: str) -> str:
+    """Fingerprint of a source module's text and of every parsing module it reaches (its `lib/`
+    client, the shared helpers): a parser fix changes it, so the snapshot is read again."""
+    digest = hashlib.sha256()
+    for name in sorted(parsing_modules(module_name)):
+        source = getattr(sys.modules[name], "__file__", None)
+        if source:
+            digest.update(name.encode() + b"\0" + Path(source).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def inputs_version(
@@ -54,39 +94,77 @@ def skip_when_unchanged(
     upstream: tuple[str, ...] = (),
     *,
     partitioned: bool = False,
-) -> Callable[[Callable[..., dg.MaterializeResult]], Callable[..., dg.MaterializeResult]]:
+    multi: bool = False,
+) -> Callable[[Callable[..., object]], Callable[..., object]]:
     """Decorate a source asset's function (below `@dg.asset`) that writes `tables` from `files`
     (relative to HYTE_DATA_DIR) and the `upstream` tables; a partitioned asset also keys on the
-    partitions asked for."""
+    partitions asked for. A `multi` asset (one spec per table) yields one result per table.
 
-    def decorate(fn: Callable[..., dg.MaterializeResult]) -> Callable[..., dg.MaterializeResult]:
-        # The defining module's text: a code change invalidates what was recorded before it.
-        code = hashlib.sha256(Path(inspect.getfile(fn)).read_bytes()).hexdigest()[:12]
+    The key covers the code that parses the source (`code_version_of`): the defining module,
+    the shared helpers and the `lib/` client it uses.
+    """
 
-        @functools.wraps(fn)
-        def wrapper(*args: object, **kwargs: object) -> dg.MaterializeResult:
+    def decorate(fn: Callable[..., object]) -> Callable[..., object]:
+        def version_for(args: tuple[object, ...], kwargs: dict[str, object]) -> str | None:
             settings: PipelineSettings = kwargs["settings"]  # type: ignore[assignment]
             warehouse: WarehouseResource = kwargs["warehouse"]  # type: ignore[assignment]
             extra = ",".join(args[0].partition_keys) if partitioned else ""  # type: ignore[attr-defined]
-            version = (
-                None if settings.live else inputs_version(settings, warehouse, files, upstream, code, extra)
-            )
+            if settings.live:
+                return None
+            code = code_version_of(fn.__module__)
+            return inputs_version(settings, warehouse, files, upstream, code, extra)
+
+        def skipped(warehouse: WarehouseResource, version: str) -> list[dg.MaterializeResult] | None:
+            with warehouse.connect() as con:
+                if not inputs_unchanged(con, list(tables), version):
+                    return None
+                recorded = {t: (table_version(con, t) or ("", None))[0] for t in tables}
+                rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+            if multi:
+                return [
+                    dg.MaterializeResult(
+                        asset_key=dg.AssetKey(t.split(".")),
+                        metadata={"skipped_unchanged_inputs": True, "dagster/row_count": rows[t]},
+                        data_version=dg.DataVersion(recorded[t]),
+                    )
+                    for t in tables
+                ]
+            version_of_data = recorded[tables[0]] if len(tables) == 1 else fingerprint_of(recorded)
+            return [
+                dg.MaterializeResult(
+                    metadata={"skipped_unchanged_inputs": True, "dagster/row_count": rows[tables[0]]},
+                    data_version=dg.DataVersion(version_of_data),
+                )
+            ]
+
+        def record(kwargs: dict[str, object], version: str | None) -> None:
             if version is not None:
-                with warehouse.connect() as con:
-                    if inputs_unchanged(con, list(tables), version):
-                        recorded = {t: (table_version(con, t) or ("", None))[0] for t in tables}
-                        rows = con.execute(f"select count(*) from {tables[0]}").fetchone()[0]
-                        version_of_data = (
-                            recorded[tables[0]] if len(tables) == 1 else fingerprint_of(recorded)
-                        )
-                        return dg.MaterializeResult(
-                            metadata={"skipped_unchanged_inputs": True, "dagster/row_count": rows},
-                            data_version=dg.DataVersion(version_of_data),
-                        )
-            result = fn(*args, **kwargs)
-            if version is not None:
+                warehouse: WarehouseResource = kwargs["warehouse"]  # type: ignore[assignment]
                 with warehouse.connect() as con:
                     record_inputs(con, list(tables), version)
+
+        if multi:
+
+            @functools.wraps(fn)
+            def multi_wrapper(*args: object, **kwargs: object) -> Iterator[dg.MaterializeResult]:
+                version = version_for(args, kwargs)
+                done = skipped(kwargs["warehouse"], version) if version else None  # type: ignore[arg-type]
+                if done is not None:
+                    yield from done
+                    return
+                yield from fn(*args, **kwargs)  # type: ignore[misc]
+                record(kwargs, version)
+
+            return multi_wrapper
+
+        @functools.wraps(fn)
+        def wrapper(*args: object, **kwargs: object) -> object:
+            version = version_for(args, kwargs)
+            done = skipped(kwargs["warehouse"], version) if version else None  # type: ignore[arg-type]
+            if done is not None:
+                return done[0]
+            result = fn(*args, **kwargs)
+            record(kwargs, version)
             return result
 
         return wrapper

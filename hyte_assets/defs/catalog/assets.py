@@ -1,5 +1,7 @@
 """The welfare plan itself as data: themes, goals, measures, actions and the plan's own figures."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 import pandas as pd
 
@@ -8,17 +10,35 @@ from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.warehouse import fingerprint_of, replace_tables
 
+CATALOG_TABLES = {
+    "catalog.themes": "The plan's 4 themes (teemat), the top level of the plan.",
+    "catalog.goals": "The plan's 7 goals (tavoitteet), each under a theme.",
+    "catalog.measures": "The plan's measures (mittarit) with their source, unit and direction.",
+    "catalog.measure_goals": "Which goal each measure follows (a measure can serve several).",
+    "catalog.actions": "The plan's actions (toimenpiteet) with their responsible units.",
+    "catalog.plan_figures": "The figures the plan itself states, to check against the data.",
+}
 
-@dg.asset(
-    group_name="catalog",
-    kinds={"csv", "duckdb"},
-    owners=["team:hyte"],
-    tags={"layer": "catalog"},
-    code_version="1",
+
+@dg.multi_asset(
+    name="plan_catalog",
+    specs=[
+        dg.AssetSpec(
+            key=dg.AssetKey(table.split(".")),
+            description=description,
+            group_name="catalog",
+            kinds={"csv", "duckdb"},
+            owners=["team:hyte"],
+            tags={"layer": "catalog"},
+            code_version="1",
+        )
+        for table, description in CATALOG_TABLES.items()
+    ],
+    can_subset=False,
 )
 def plan_catalog(
     context: dg.AssetExecutionContext, settings: PipelineSettings, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     """The plan's 4 themes, 7 goals, measures, actions and stated figures (data/catalog/).
 
     Curated from Heinolan hyvinvointisuunnitelma 2026–2029; every other asset reads its
@@ -33,22 +53,39 @@ def plan_catalog(
     per_goal = tables["catalog.measure_goals"].groupby("goal_id").size().rename("measures").reset_index()
     per_source = measures.groupby("source").size().rename("measures").reset_index()
     context.log.info(f"catalog: {len(measures)} measures, {len(catalog.actions)} actions")
-    return dg.MaterializeResult(
-        metadata={
-            **table_metadata(measures, preview_columns=["measure_id", "title_fi", "source", "goal_ids"]),
-            "themes": len(catalog.themes),
-            "goals": len(catalog.goals),
-            "actions": len(catalog.actions),
-            "plan_figures": len(catalog.plan_figures),
-            "measures_per_theme": dg.MetadataValue.md(per_theme.to_markdown(index=False)),
-            "measures_per_goal": dg.MetadataValue.md(per_goal.to_markdown(index=False)),
-            "measures_per_source": dg.MetadataValue.md(per_source.to_markdown(index=False)),
-        },
-        data_version=dg.DataVersion(fingerprint_of(versions)),
-    )
+    summary = {
+        "themes": len(catalog.themes),
+        "goals": len(catalog.goals),
+        "actions": len(catalog.actions),
+        "plan_figures": len(catalog.plan_figures),
+        "measures_per_theme": dg.MetadataValue.md(per_theme.to_markdown(index=False)),
+        "measures_per_goal": dg.MetadataValue.md(per_goal.to_markdown(index=False)),
+        "measures_per_source": dg.MetadataValue.md(per_source.to_markdown(index=False)),
+    }
+    for table in CATALOG_TABLES:
+        frame = tables[table]
+        metadata = (
+            {
+                **table_metadata(frame, preview_columns=["measure_id", "title_fi", "source", "goal_ids"]),
+                **summary,
+            }
+            if table == "catalog.measures"
+            else table_metadata(frame)
+        )
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(table.split(".")),
+            metadata=metadata,
+            data_version=dg.DataVersion(versions[table]),
+        )
 
 
-@dg.asset(group_name="catalog", kinds={"csv", "duckdb"}, owners=["team:hyte"], tags={"layer": "catalog"})
+@dg.asset(
+    key=["catalog", "min_change"],
+    group_name="catalog",
+    kinds={"csv", "duckdb"},
+    owners=["team:hyte"],
+    tags={"layer": "catalog"},
+)
 def scorecard_thresholds(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """`catalog.min_change`: the smallest change per unit that the scorecard calls a real change
     when no sample size or count is known (data/scorecard/min_change.csv, with its rationale)."""

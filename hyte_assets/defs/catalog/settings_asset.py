@@ -10,7 +10,13 @@ from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.warehouse import fingerprint_of, replace_tables
 
 
-@dg.asset(group_name="catalog", kinds={"duckdb"}, owners=["team:hyte"], tags={"layer": "catalog"})
+@dg.asset(
+    key=["meta", "settings"],
+    group_name="catalog",
+    kinds={"duckdb"},
+    owners=["team:hyte"],
+    tags={"layer": "catalog"},
+)
 def pipeline_settings(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """`meta.settings`: the municipality the scorecards report on, the as-of date and the source mode.
 

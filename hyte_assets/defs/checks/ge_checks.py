@@ -1,4 +1,5 @@
-"""Great Expectations asset checks for every source asset, built from the suites in suites.py.
+"""Great Expectations asset checks for every source asset, built from the suites that each source
+folder keeps in `defs/sources/<source>/suites.py`.
 
 Each source asset gets one multi-asset check (one step: the table is read once) that reports:
 
@@ -18,10 +19,10 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from hyte_assets.defs.checks.context import Context
 from hyte_assets.defs.checks.quarantine import quarantine_table
-from hyte_assets.defs.checks.suites import SUITES, TableSuite
+from hyte_assets.defs.checks.suites import TableSuite
 from hyte_assets.defs.checks.validation import (
-    Context,
     Verdict,
     explain,
     offending_markdown,
@@ -43,7 +44,7 @@ WARNINGS = ("ge_freshness", "ge_coverage", "ge_outliers")
 DESCRIPTIONS = {
     VALID: "Blocking: required columns and types, non-null unique keys, percentages within 0–100, "
     "counts not negative, no future periods, every expected region and measure present "
-    "(hyte_assets/defs/checks/suites.py). Downstream assets do not run when it fails.",
+    "(the source's defs/sources/<source>/suites.py). Downstream assets do not run when it fails.",
     QUARANTINE: "Warning: rows the last write moved to quarantine.<table> (a row-level rule failed).",
     "ge_freshness": "Warning: the latest period is as recent as the source's publication calendar says.",
     "ge_coverage": "Warning: most expected measures have data for the period the calendar says is out.",
@@ -90,7 +91,7 @@ class TableReport:
         return report
 
 
-def valid_result(asset: str, reports: Sequence[TableReport]) -> dg.AssetCheckResult:
+def valid_result(asset: dg.AssetKey, reports: Sequence[TableReport]) -> dg.AssetCheckResult:
     """The blocking verdict over the asset's tables; a table a source must write may not be absent."""
     problems, markdown, offending, missing = [], [], [], {}
     for report in reports:
@@ -128,7 +129,7 @@ def valid_result(asset: str, reports: Sequence[TableReport]) -> dg.AssetCheckRes
     )
 
 
-def quarantine_result(asset: str, reports: Sequence[TableReport]) -> dg.AssetCheckResult:
+def quarantine_result(asset: dg.AssetKey, reports: Sequence[TableReport]) -> dg.AssetCheckResult:
     """Rows held back by the last write, with their reasons, so a person can fix the source."""
     held = [(r.suite, r.quarantined) for r in reports if r.quarantined is not None and len(r.quarantined)]
     return dg.AssetCheckResult(
@@ -149,7 +150,7 @@ def quarantine_result(asset: str, reports: Sequence[TableReport]) -> dg.AssetChe
     )
 
 
-def warning_result(asset: str, name: str, reports: Sequence[TableReport]) -> dg.AssetCheckResult:
+def warning_result(asset: dg.AssetKey, name: str, reports: Sequence[TableReport]) -> dg.AssetCheckResult:
     """One warning rule (freshness, coverage or outliers) over the asset's tables."""
     outcomes = [(r, r.warnings[name]) for r in reports if name in r.warnings]
     failed = [f"{r.suite.table}: {f['description']}: {explain(f)}" for r, o in outcomes for f in o.failed]
@@ -192,7 +193,8 @@ def needs_region_table(suites: Sequence[TableSuite]) -> bool:
 
 
 def build_checks(asset: str, suites: Sequence[TableSuite]) -> dg.AssetChecksDefinition:
-    """The GE checks of one source asset (several tables for local_deliveries)."""
+    """The GE checks of one asset (`asset` a user string such as raw/sotkanet_values)."""
+    key = dg.AssetKey.from_user_string(asset)
     applicable = {
         "ge_freshness": any(s.calendar for s in suites),
         "ge_coverage": any(s.coverage for s in suites),
@@ -200,22 +202,22 @@ def build_checks(asset: str, suites: Sequence[TableSuite]) -> dg.AssetChecksDefi
     }
     names = [VALID, QUARANTINE, *(n for n in WARNINGS if applicable[n])]
     specs = [
-        dg.AssetCheckSpec(name, asset=asset, blocking=name == VALID, description=DESCRIPTIONS[name])
+        dg.AssetCheckSpec(name, asset=key, blocking=name == VALID, description=DESCRIPTIONS[name])
         for name in names
     ]
 
     @dg.multi_asset_check(
         specs=specs,
-        name=f"{asset}_ge_checks",
+        name=f"{key.to_python_identifier()}_ge_checks",
         description=f"Great Expectations suites of {', '.join(s.table for s in suites)}.",
     )
     def _checks(settings: PipelineSettings, warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
         def evaluate() -> list[dg.AssetCheckResult]:
             reports = [TableReport.run(con, settings, suite) for suite in suites]
             return [
-                valid_result(asset, reports),
-                quarantine_result(asset, reports),
-                *(warning_result(asset, name, reports) for name in names[2:]),
+                valid_result(key, reports),
+                quarantine_result(key, reports),
+                *(warning_result(key, name, reports) for name in names[2:]),
             ]
 
         with warehouse.connect() as con:
@@ -232,9 +234,10 @@ def build_checks(asset: str, suites: Sequence[TableSuite]) -> dg.AssetChecksDefi
     return _checks
 
 
-@dg.definitions
-def ge_checks() -> dg.Definitions:
+def checks_for(suites: Sequence[TableSuite]) -> list[dg.AssetChecksDefinition]:
+    """The GE checks of a source folder's suites, one multi-asset check per asset; a source's
+    `suites.py` calls this beside its suites so that the loader finds the checks there."""
     by_asset: dict[str, list[TableSuite]] = {}
-    for suite in SUITES:
+    for suite in suites:
         by_asset.setdefault(suite.asset, []).append(suite)
-    return dg.Definitions(asset_checks=[build_checks(asset, suites) for asset, suites in by_asset.items()])
+    return [build_checks(asset, group) for asset, group in by_asset.items()]

@@ -1,6 +1,6 @@
 """The write guard every source asset calls before `write_if_changed`: nothing bad reaches the reports.
 
-`guard` judges a batch by its table's suite (suites.py) before anything is written:
+`guard` judges a batch by its table's suite (the source folder's suites.py) before anything is written:
 
 * rows breaking a row-level rule (a percentage outside 0–100, a negative count, a future year or
   month) are moved to `quarantine.<table>` with a `reason`, when they are few (at most
@@ -19,8 +19,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from hyte_assets.defs.checks.suites import QUARANTINE_MAX_SHARE, SUITES_BY_TABLE
-from hyte_assets.defs.checks.validation import Context, prepare, row_reasons, stored_form, validate_blocking
+from hyte_assets.defs.checks.context import Context
+from hyte_assets.defs.checks.suites import QUARANTINE_MAX_SHARE, suite_for
+from hyte_assets.defs.checks.validation import prepare, row_reasons, stored_form, validate_blocking
 from hyte_assets.defs.resources import PipelineSettings
 from hyte_assets.lib.errors import SourceError
 
@@ -46,7 +47,7 @@ def guard(
     """
     out: dict[str, pd.DataFrame] = {}
     for name, df in tables.items():
-        suite = SUITES_BY_TABLE.get(name)
+        suite = suite_for(name)
         if suite is None:
             out[name] = df
             continue

@@ -47,7 +47,7 @@ def demo_input_names(
             group_name="hyte",
             kinds={"python", "duckdb"},
             owners=["team:hyte"],
-            deps=list(INPUTS),
+            deps=[dg.AssetKey(["raw", name]) for name in INPUTS],
             description=description,
         )
         for name, description in (

@@ -1,7 +1,7 @@
 """One Dagster asset per file in dbt_like_sql/, and one blocking asset check per SQL test.
 
 Dependencies come from the tables each query reads (parsed with sqlglot by
-`hyte_assets.lib.sql_models`); raw and catalog tables map to the assets that write them. A model
+`hyte_assets.lib.sql_models`): a table's asset key is its path, whichever asset writes it. A model
 whose inputs have not changed since its last build is skipped, so a refresh with no new source
 data does almost no SQL work.
 """
@@ -19,46 +19,17 @@ from hyte_assets.lib.warehouse import content_fingerprint, table_exists, table_v
 
 SQL_ROOT = PROJECT_ROOT / "dbt_like_sql"
 
-# Tables written by Python assets → the asset that writes them.
-SOURCE_TABLES: dict[str, str] = {
-    "catalog.themes": "plan_catalog",
-    "catalog.goals": "plan_catalog",
-    "catalog.measures": "plan_catalog",
-    "catalog.measure_goals": "plan_catalog",
-    "catalog.actions": "plan_catalog",
-    "catalog.plan_figures": "plan_catalog",
-    "catalog.min_change": "scorecard_thresholds",
-    "meta.settings": "pipeline_settings",
-    "raw.sotkanet_regions": "sotkanet_regions",
-    "raw.sotkanet_values": "sotkanet_values",
-    "raw.kouluterveyskysely_values": "kouluterveyskysely_values",
-    "raw.statfin_values": "statfin_values",
-    "raw.employment_values": "employment_values",
-    "raw.teaviisari_values": "teaviisari_values",
-    "raw.survey_values": "local_deliveries",
-    "raw.local_counts": "local_deliveries",
-    "raw.action_status": "local_deliveries",
-    "raw.population": "population",
-}
+
+def asset_key_for(table: str) -> dg.AssetKey:
+    """Every table's asset key is its path (`raw.sotkanet_values` → `raw/sotkanet_values`), for
+    SQL models and for the Python assets that write the source and catalog tables."""
+    return dg.AssetKey(table.split("."))
 
 
-def asset_key_for(table: str, models: dict[str, SqlModel]) -> dg.AssetKey:
-    if table in models:
-        return dg.AssetKey(table.split("."))
-    if table in SOURCE_TABLES:
-        return dg.AssetKey(SOURCE_TABLES[table])
-    raise ValueError(f"dbt_like_sql reads {table!r}, which no asset writes; add it to SOURCE_TABLES")
-
-
-def column_lineage(model: SqlModel, models: dict[str, SqlModel]) -> dg.TableColumnLineage | None:
+def column_lineage(model: SqlModel) -> dg.TableColumnLineage | None:
     deps = {}
     for column, upstream in model.column_lineage.items():
-        # Several tables can map to one asset (catalog.goals and catalog.themes → plan_catalog).
-        found = {
-            (asset_key_for(table, models), name)
-            for table, _, name in (ref.rpartition(".") for ref in upstream)
-            if table in models or table in SOURCE_TABLES
-        }
+        found = {(asset_key_for(table), name) for table, _, name in (ref.rpartition(".") for ref in upstream)}
         if found:
             deps[column] = [
                 dg.TableColumnDep(asset_key=key, column_name=name)
@@ -67,9 +38,9 @@ def column_lineage(model: SqlModel, models: dict[str, SqlModel]) -> dg.TableColu
     return dg.TableColumnLineage(deps) if deps else None
 
 
-def build_model_asset(model: SqlModel, models: dict[str, SqlModel]) -> dg.AssetsDefinition:
+def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
     sql_hash = hashlib.sha256(model.sql.encode()).hexdigest()[:12]
-    lineage = column_lineage(model, models)
+    lineage = column_lineage(model)
     definition_metadata = {
         "sql_file": str(model.path.relative_to(PROJECT_ROOT)),
         "reads": list(model.reads),
@@ -86,7 +57,7 @@ def build_model_asset(model: SqlModel, models: dict[str, SqlModel]) -> dg.Assets
         group_name=model.schema,
         kinds={"sql", "duckdb"},
         owners=["team:hyte"],
-        deps=[asset_key_for(t, models) for t in model.reads],
+        deps=[asset_key_for(t) for t in model.reads],
         metadata=definition_metadata,
         tags={"layer": model.schema, **{t: "" for t in model.tags}},
         code_version=sql_hash,
@@ -167,8 +138,7 @@ def sql_models() -> dg.Definitions:
     models, tests = discover(
         SQL_ROOT, manifest=PROJECT_ROOT / "data" / "cache" / "dbt_like_sql_manifest.json"
     )
-    by_table = {m.table: m for m in models}
     return dg.Definitions(
-        assets=[build_model_asset(m, by_table) for m in models],
+        assets=[build_model_asset(m) for m in models],
         asset_checks=[build_sql_check(t) for t in tests],
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from hyte_assets.defs.catalog.assets import CATALOG_TABLES
 from hyte_assets.defs.resources import PROJECT_ROOT, PipelineSettings, WarehouseResource
 from hyte_assets.defs.unchanged import all_tables_of, skip_derived_when_unchanged
 from hyte_assets.lib import warehouse as wh
@@ -26,14 +27,14 @@ from hyte_assets.lib.report_html import (
     render_report,
 )
 
-GROUP = "publish"
+GROUP = "outbound"  # what leaves the warehouse; not "publish", the name of an asset in it
 OWNERS = ["team:hyte"]
 # Built by the hyte-kerroin multi-asset (defs/hyte/); listed by key so that publishing waits for them.
 HYTE_REPORT_KEYS = [
     dg.AssetKey(["reports", name])
     for name in ("hyte_kerroin", "hyte_kerroin_components", "hyte_what_if", "hyte_published")
 ]
-CATALOG_KEYS = [dg.AssetKey("plan_catalog"), dg.AssetKey("scorecard_thresholds")]
+CATALOG_KEYS = [dg.AssetKey(t.split(".")) for t in [*CATALOG_TABLES, "catalog.min_change"]]
 
 
 def report_files(settings: PipelineSettings) -> list[Path]:
@@ -120,9 +121,9 @@ def exports(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.Mate
         *report_table_keys(),
         dg.AssetKey(["marts", "indicator_values"]),
         dg.AssetKey(["staging", "stg_regions"]),
-        "local_deliveries",
-        "plan_catalog",
-        "pipeline_settings",
+        dg.AssetKey(["raw", "action_status"]),
+        *CATALOG_KEYS,
+        dg.AssetKey(["meta", "settings"]),
     ],
     tags={"layer": "publish"},
 )

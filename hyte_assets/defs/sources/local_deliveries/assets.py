@@ -2,8 +2,8 @@
 status of the plan's actions. A sensor starts ingestion when a file is added or changed."""
 
 import hashlib
-import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -12,21 +12,27 @@ import pandas as pd
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import DATA_DIR, PipelineSettings, WarehouseResource
-from hyte_assets.defs.sources.sotkanet import GROUP, OWNERS, changed_metadata
-from hyte_assets.defs.unchanged import skip_when_unchanged
+from hyte_assets.defs.sources.ingest import CATALOG_KEY, DELIVERY, changed_metadata, source_attributes
+from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.local_files import detect_kind, load_delivery
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.warehouse import read_table, table_exists, write_if_changed
 
+# This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
+CODE = code_version_of(__name__)
+
+KINDS = {"csv", "excel", "duckdb"}
 DELIVERY_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 TABLES = {
     "laskennat": "raw.local_counts",
     "kyselyt": "raw.survey_values",
     "toimenpiteet_tila": "raw.action_status",
 }
-DEMO_PREFIX = "demo_"  # generated demo deliveries are named demo_*.csv (hyte_assets.lib.demo_data)
+DEMO_PREFIX = (
+    "demo_"  # generated demo deliveries are named demo_*.csv (defs/sources/local_deliveries/demo.py)
+)
 
 
 def delivery_files(local_dir: Path) -> list[Path]:
@@ -51,20 +57,30 @@ def normalise(
     return conform(base, {**extra, "survey": "string", "survey_name": "string"})
 
 
-@dg.asset(
-    group_name=GROUP,
-    kinds={"csv", "excel", "duckdb"},
-    owners=OWNERS,
-    deps=["plan_catalog"],
-    tags={"source": "local"},
+REJECTIONS = "raw.local_rejections"
+
+
+def table_spec(table: str, description: str, *, skippable: bool) -> dg.AssetSpec:
+    attributes = source_attributes(table, "local", DELIVERY, deps=[CATALOG_KEY], kinds=KINDS)
+    return dg.AssetSpec(**attributes, description=description, skippable=skippable, code_version=CODE)
+
+
+@dg.multi_asset(
+    name="local_deliveries",
+    specs=[
+        table_spec("raw.local_counts", "The city's own counts (laskennat), long form.", skippable=True),
+        table_spec("raw.survey_values", "The city's survey results (kyselyt), long form.", skippable=True),
+        table_spec("raw.action_status", "Status of the plan's actions (toimenpiteet_tila).", skippable=True),
+        table_spec(
+            REJECTIONS, "Delivered files rejected by the last ingest, with the reason.", skippable=False
+        ),
+    ],
+    can_subset=False,
 )
-@skip_when_unchanged(
-    ("raw.local_counts", "raw.survey_values", "raw.action_status", "raw.local_rejections"),
-    ("local", "catalog"),
-)
+@skip_when_unchanged((*TABLES.values(), REJECTIONS), ("local", "catalog"), multi=True)
 def local_deliveries(
     context: dg.AssetExecutionContext, settings: PipelineSettings, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
     """City deliveries in Finnish Excel conventions (`;`, decimal comma, UTF-8 BOM or cp1252,
     Finnish month names): `raw.local_counts`, `raw.survey_values`, `raw.action_status`.
 
@@ -100,30 +116,37 @@ def local_deliveries(
         if any(len(f) for f in frames)
     }
     with warehouse.connect() as con:
-        changed, versions = (
-            write_if_changed(con, guard(con, settings, tables)) if tables else (False, {"none": ""})
-        )
+        changed, versions = write_if_changed(con, guard(con, settings, tables)) if tables else (False, {})
         rejected_frame = pd.DataFrame(rejected, columns=["file", "row", "column", "problem"])
-        write_if_changed(con, {"raw.local_rejections": rejected_frame.astype(str)})
-    counts = {name: len(frame) for name, frame in tables.items()}
-    return dg.MaterializeResult(
+        _, rejection_versions = write_if_changed(con, {REJECTIONS: rejected_frame.astype(str)})
+    for table, frame in tables.items():
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(table.split(".")),
+            metadata={
+                **table_metadata(frame),
+                **changed_metadata(changed, {table: versions[table]}),
+                "files": [p.name for p in files],
+            },
+            data_version=dg.DataVersion(versions[table]),
+        )
+    yield dg.MaterializeResult(
+        asset_key=dg.AssetKey(REJECTIONS.split(".")),
         metadata={
-            **table_metadata(tables.get("raw.local_counts", pd.DataFrame())),
-            **changed_metadata(changed, versions),
+            "dagster/row_count": len(rejected_frame),
             "files": [p.name for p in files],
-            "rows_per_table": dg.MetadataValue.json(counts),
+            "rows_per_table": dg.MetadataValue.json({name: len(frame) for name, frame in tables.items()}),
             "rejected_files": dg.MetadataValue.md(rejected_frame.to_markdown(index=False))
             if rejected
             else "none",
         },
-        data_version=dg.DataVersion(json.dumps(versions, sort_keys=True)[:64]),
+        data_version=dg.DataVersion(rejection_versions[REJECTIONS]),
     )
 
 
-@dg.asset_check(asset=local_deliveries, description="Every delivered file was accepted.")
+@dg.asset_check(asset=dg.AssetKey(REJECTIONS.split(".")), description="Every delivered file was accepted.")
 def local_deliveries_accepted(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
-        rejected = read_table(con, "raw.local_rejections")
+        rejected = read_table(con, REJECTIONS)
     return dg.AssetCheckResult(
         passed=rejected.empty,
         severity=dg.AssetCheckSeverity.ERROR,

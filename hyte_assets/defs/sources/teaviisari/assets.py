@@ -8,37 +8,25 @@ JSON-stat variant, ready to replace the file once a cube is cited.
 """
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
-from hyte_assets.defs.sources.sotkanet import GROUP, OWNERS, changed_metadata, fetch_time
+from hyte_assets.defs.sources.ingest import (
+    TEA,
+    changed_metadata,
+    fetch_time,
+    read_maintained,
+    source_asset,
+)
 from hyte_assets.defs.unchanged import skip_when_unchanged
-from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.warehouse import write_if_changed
 
 KINDS = {"csv", "duckdb"}
 
 
-def read_maintained(settings: PipelineSettings, relative: str, required: list[str]) -> pd.DataFrame:
-    path = settings.data_path / "snapshots" / relative
-    if not path.exists():
-        raise SourceError("teaviisari", "maintained file is missing", file=str(path))
-    try:
-        df = pd.read_csv(path, dtype={"municipality_code": str}, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise SourceError("teaviisari", f"not a UTF-8 CSV file: {exc}", file=str(path)) from exc
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise SourceError(
-            "teaviisari", f"missing columns {missing}; found {list(df.columns)}", file=str(path)
-        )
-    return df
-
-
-@dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, tags={"source": "teaviisari"})
+@source_asset("raw.teaviisari_values", "teaviisari", TEA, kinds=KINDS)
 @skip_when_unchanged(("raw.teaviisari_values",), ("snapshots/teaviisari/sector_scores.csv",))
 def teaviisari_values(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """TEAviisari sector scores (0–100: kuntajohto, peruskoulu, liikunta, kulttuuri) per municipality."""
@@ -70,7 +58,7 @@ def teaviisari_values(settings: PipelineSettings, warehouse: WarehouseResource) 
     )
 
 
-@dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, tags={"source": "teaviisari"})
+@source_asset("raw.hyte_process_answers", "teaviisari", TEA, kinds=KINDS)
 @skip_when_unchanged(("raw.hyte_process_answers",), ("snapshots/teaviisari/process_answers.csv",))
 def hyte_process_answers(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The hyte-kerroin's 15 process indicators as yes/no answers per municipality and TEA round."""
@@ -91,27 +79,4 @@ def hyte_process_answers(settings: PipelineSettings, warehouse: WarehouseResourc
             "municipalities": int(answers["municipality_code"].nunique()),
         },
         data_version=dg.DataVersion(versions["raw.hyte_process_answers"]),
-    )
-
-
-@dg.asset(group_name=GROUP, kinds=KINDS, owners=OWNERS, tags={"source": "hyte"})
-@skip_when_unchanged(("raw.hyte_outcome_values",), ("snapshots/hyte/outcome_values.csv",))
-def hyte_outcome_values(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """The hyte-kerroin's 6 outcome indicators for every municipality (national scope: the
-    coefficient is normalised by the population-weighted national average)."""
-    values = read_maintained(
-        settings, "hyte/outcome_values.csv", ["municipality_code", "indicator_id", "year", "value"]
-    )
-    values["is_demo"] = values["is_demo"].astype(str).str.lower().eq("true")
-    with warehouse.connect() as con:
-        changed, versions = write_if_changed(
-            con, guard(con, settings, {"raw.hyte_outcome_values": values}), ignore_columns=()
-        )
-    return dg.MaterializeResult(
-        metadata={
-            **table_metadata(values),
-            **changed_metadata(changed, versions),
-            "municipalities": int(values["municipality_code"].nunique()),
-        },
-        data_version=dg.DataVersion(versions["raw.hyte_outcome_values"]),
     )

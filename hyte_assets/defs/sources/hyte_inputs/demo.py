@@ -1,0 +1,37 @@
+"""Demo data of the hyte-kerroin's outcome indicators for every municipality (a maintained file,
+data/snapshots/hyte/outcome_values.csv)."""
+
+from __future__ import annotations
+
+from hyte_assets.lib.demo_support import DemoInputs, read_csv, seeded_rng, write_csv
+
+
+def generate(inputs: DemoInputs) -> dict[str, int]:
+    indicators = read_csv(inputs.data_dir / "hyte" / "indicators.csv")
+    municipalities = [r for r in inputs.regions if r.level == "kunta"]
+    out = inputs.out
+    outcomes = []
+    for ind in (i for i in indicators if i["kind"] == "outcome"):
+        level = seeded_rng("hyte", ind["indicator_id"]).uniform(4, 20)
+        biennial = ind["indicator_id"].startswith("o1")
+        years = (2021, 2023, 2025) if biennial else (2022, 2023, 2024)
+        for region in municipalities:
+            rng = seeded_rng("hyte", ind["indicator_id"], region.region_code)
+            value = level * (1 + rng.gauss(0, 0.2))
+            for year in years:
+                value = max(0.1, value * (1 + rng.gauss(-0.01, 0.06)))
+                outcomes.append(
+                    {
+                        "municipality_code": region.region_code,
+                        "indicator_id": ind["indicator_id"],
+                        "year": year,
+                        "value": round(value, 1),
+                        "is_demo": "true",
+                    }
+                )
+    write_csv(
+        out / "hyte" / "outcome_values.csv",
+        outcomes,
+        ["municipality_code", "indicator_id", "year", "value", "is_demo"],
+    )
+    return {"hyte_rows": len(outcomes)}

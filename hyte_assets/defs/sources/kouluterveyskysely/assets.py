@@ -1,0 +1,52 @@
+"""Kouluterveyskysely (THL's biennial school health survey), published through Sotkanet: its
+measures keep their school level (4.–5. lk, 8.–9. lk, lukio, ammatillinen)."""
+
+import dagster as dg
+import pandas as pd
+
+from hyte_assets.defs.checks.quarantine import guard
+from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
+from hyte_assets.defs.sources.ingest import (
+    KTK,
+    REGIONS_AND_INDICATORS,
+    REGIONS_KEY,
+    demo_rows,
+    fetch_values,
+    source_asset,
+    values_result,
+)
+from hyte_assets.defs.unchanged import skip_when_unchanged
+from hyte_assets.lib.longform import conform
+from hyte_assets.lib.warehouse import write_if_changed
+
+
+@source_asset(
+    "raw.kouluterveyskysely_values",
+    "kouluterveyskysely",
+    KTK,
+    deps=[REGIONS_KEY, dg.AssetKey(["raw", "sotkanet_indicators"])],
+)
+@skip_when_unchanged(
+    ("raw.kouluterveyskysely_values",),
+    ("snapshots/sotkanet/json", "snapshots/kouluterveyskysely", "snapshots/real_values.csv", "catalog"),
+    REGIONS_AND_INDICATORS,
+)
+def kouluterveyskysely_values(
+    context: dg.AssetExecutionContext,
+    settings: PipelineSettings,
+    sotkanet: SotkanetResource,
+    warehouse: WarehouseResource,
+) -> dg.MaterializeResult:
+    """Kouluterveyskysely (school health survey) results by school level (4.–5. lk, 8.–9. lk, lukio,
+    ammatillinen), from Sotkanet where an indicator id is cited, demo rows otherwise."""
+    values, stats, regions = fetch_values(
+        context, settings, sotkanet, warehouse, "raw.kouluterveyskysely_values", ("kouluterveyskysely",)
+    )
+    extra = {"indicator_id": "Int64", "school_level": "string"}
+    frame = pd.concat([values, demo_rows(settings, "kouluterveyskysely", regions)], ignore_index=True)
+    frame["school_level"] = frame["group_value"].where(frame["group_type"] == "school_level")
+    frame = conform(frame, extra)
+    with warehouse.connect() as con:
+        tables = guard(con, settings, {"raw.kouluterveyskysely_values": frame})
+        changed, versions = write_if_changed(con, tables)
+    return values_result(tables["raw.kouluterveyskysely_values"], changed, versions, stats)

@@ -1,0 +1,51 @@
+"""Validation rules of the tables the teaviisari assets write (see defs/checks/suites.py for the
+vocabulary, docs/validation.md for the rules in prose), and their asset checks."""
+
+from hyte_assets.defs.checks.ge_checks import checks_for
+from hyte_assets.defs.checks.suites import (
+    INT,
+    LONG_FORM,
+    TEXT,
+    Items,
+    Regions,
+    TableSuite,
+    annual,
+    fixed,
+    hyte_indicators,
+)
+
+TEA_SECTORS = ("kuntajohto", "peruskoulu", "liikunta", "kulttuuri")
+
+SUITES: tuple[TableSuite, ...] = (
+    TableSuite(
+        table="raw.teaviisari_values",
+        source="teaviisari",
+        columns={**LONG_FORM, "sector": TEXT},
+        key=("sector", "region_level", "region_code", "period"),
+        value="value",
+        unit="score_0_100",
+        regions=Regions(("kunta",)),
+        required=(Items("sector", "the four TEAviisari sectors", fixed(TEA_SECTORS)),),
+        time="year",
+        calendar=annual(3, "TEAviisari, each sector every second year"),
+        coverage=Items("sector", "the four TEAviisari sectors", fixed(TEA_SECTORS)),
+        outliers=True,
+    ),
+    TableSuite(
+        table="raw.hyte_process_answers",
+        source="teaviisari",
+        columns={"municipality_code": TEXT, "indicator_id": TEXT, "collection_year": INT, "answer": INT},
+        key=("municipality_code", "indicator_id", "collection_year"),
+        region_columns=("municipality_code",),
+        regions=Regions(("kunta",)),
+        required=(
+            Items("indicator_id", "the hyte-kerroin's process indicators", hyte_indicators("process")),
+        ),
+        time="collection_year",
+        calendar=annual(3, "TEAviisari rounds, each sector every second year"),
+        coverage=Items("indicator_id", "the hyte-kerroin's process indicators", hyte_indicators("process")),
+        in_sets={"answer": (0, 1)},
+    ),
+)
+
+ge_checks = checks_for(SUITES)

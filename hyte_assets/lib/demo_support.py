@@ -1,0 +1,367 @@
+"""What the demo-data generators of the source folders share (no Dagster here).
+
+Each source folder's `demo.py` (`defs/sources/<source>/demo.py`) writes that source's demo files
+with these helpers: a seeded value model that passes through the cited real values, CSV/JSON
+writers, and the wire formats of PxWeb. `hyte_assets.lib.demo_data` runs every folder's generator.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from hyte_assets.lib.catalog import TABLE_REF
+from hyte_assets.lib.regions import Region
+
+SEED = 2026
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = PROJECT_ROOT / "data"
+RECORDED_AT = "2026-11-30T06:00:00"
+
+# Typical level range per unit: demo values start inside it (documented in data/snapshots/README.md).
+UNIT_RANGES = {
+    "percent": (3.0, 45.0),
+    "count": (20.0, 600.0),
+    "per_10000": (60.0, 300.0),
+    "per_100000": (4000.0, 9000.0),
+    "eur_per_m2": (6.0, 18.0),
+    "gini": (23.0, 28.0),
+    "eur_per_resident": (15.0, 25.0),
+    "score_0_100": (40.0, 90.0),
+    "yes_no": (30.0, 90.0),  # rounded to 0 (no) or 100 (yes) below
+}
+PXWEB_AREA_VARIABLE = {
+    "tyonv/12r5": "Alue",
+    "tjt/14ww": "alue_23_20250101",
+    "vaerak/11re": "alue_23_20260101",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    years: tuple[int, ...]
+    months: tuple[str, ...]
+    national_values: bool  # demo values for every municipality, not only the comparison regions
+
+
+DEFAULT_SCOPE = Scope(
+    years=tuple(range(2015, 2026)),
+    months=tuple(f"{y}-{m:02d}" for y in range(2023, 2027) for m in range(1, 13) if (y, m) <= (2026, 6)),
+    national_values=False,
+)
+NATIONAL_SCOPE = Scope(
+    years=tuple(range(2000, 2026)),
+    months=tuple(f"{y}-{m:02d}" for y in range(2016, 2027) for m in range(1, 13) if (y, m) <= (2026, 6)),
+    national_values=True,
+)
+
+
+def seeded_rng(*parts: object) -> random.Random:
+    return random.Random(":".join(str(p) for p in (SEED, *parts)))
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_csv(path: Path, rows: list[dict[str, object]], columns: list[str], **fmt: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    encoding = fmt.pop("encoding", "utf-8")
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n", **fmt)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_json(path: Path, payload: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+class ValueModel:
+    """Demo series: a level per measure, an offset per region, a random walk over periods."""
+
+    def __init__(self, real: list[dict[str, str]]) -> None:
+        # (item, region_code, period, group) -> value, so a series can pass through real values.
+        self.anchors = {
+            (r["item"], r["region_code"], r["period"], r["group_value"]): float(r["value"]) for r in real
+        }
+        self.latest_real: dict[str, str] = {}
+        for item, _, period, _ in self.anchors:
+            self.latest_real[item] = max(period, self.latest_real.get(item, ""))
+
+    def series(
+        self,
+        key: str,
+        item: str,
+        unit: str,
+        region: str,
+        group: str,
+        periods: Iterable[str],
+        *,
+        scale: float = 1.0,
+        volatility: float = 0.04,
+    ) -> dict[str, float]:
+        """`volatility` is the relative step of the walk per period (4 % a year; less for months)."""
+        low, high = UNIT_RANGES.get(unit, (10.0, 60.0))
+        level = seeded_rng(key, "level").uniform(low, high) * scale
+        rng = seeded_rng(key, region, group)
+        value = level * (1 + rng.gauss(0, 0.15))
+        out: dict[str, float] = {}
+        for period in periods:
+            value = max(0.0, value * (1 + rng.gauss(0, volatility)))
+            out[period] = value
+        anchored = [
+            (p, self.anchors[(item, region, p, group)])
+            for p in out
+            if (item, region, p, group) in self.anchors
+        ]
+        if anchored:
+            period, real_value = anchored[-1]
+            shift = real_value - out[period]
+            out = {p: max(0.0, v + shift) for p, v in out.items()}
+        # A recent real value marks the latest published period of the whole item: no region
+        # gets demo values for periods the source has not published yet.
+        latest_real = self.latest_real.get(item)
+        if latest_real and latest_real[:4] >= str(int(max(out)[:4]) - 2):
+            out = {p: v for p, v in out.items() if p <= latest_real}
+            for p, v in anchored:
+                out[p] = v
+        if unit == "percent":
+            out = {p: min(v, 100.0) for p, v in out.items()}
+        if unit == "yes_no":
+            out = {p: 100.0 if v >= 50 else 0.0 for p, v in out.items()}
+        decimals = 0 if unit == "count" else 1
+        return {p: round(v, decimals) for p, v in out.items()}
+
+
+def value_regions(regions: list[Region], scope: Scope) -> list[Region]:
+    if scope.national_values:
+        return regions
+    return [r for r in regions if not r.is_demo]
+
+
+def long_row(
+    measure: dict[str, str],
+    region: Region,
+    period: str,
+    group_type: str,
+    group: str,
+    value: float,
+    sample_size: float | None = None,
+) -> dict[str, object]:
+    return {
+        "measure_id": measure["measure_id"],
+        "region_code": region.region_code,
+        "region_level": region.level,
+        "year": period[:4],
+        "period": period,
+        "group_type": group_type,
+        "group_value": group,
+        "value": value,
+        "abs_value": "",
+        "sample_size": "" if sample_size is None else sample_size,
+    }
+
+
+LONG_COLUMNS = [
+    "measure_id",
+    "region_code",
+    "region_level",
+    "year",
+    "period",
+    "group_type",
+    "group_value",
+    "value",
+    "abs_value",
+    "sample_size",
+]
+
+
+@dataclass(frozen=True)
+class DemoInputs:
+    """What every generator reads: the catalog, the cited real values, the regions, the scope."""
+
+    out: Path
+    local_dir: Path
+    data_dir: Path
+    measures: list[dict[str, str]]
+    regions: list[Region]
+    model: ValueModel
+    scope: Scope
+
+    @property
+    def value_regions(self) -> list[Region]:
+        return value_regions(self.regions, self.scope)
+
+    def measures_without_path(self, *sources: str) -> list[dict[str, str]]:
+        """Catalog measures of these sources with no citable source path: they get demo rows."""
+        return [m for m in self.measures if m["source"] in sources and not has_source_path(m)]
+
+
+def has_source_path(measure: dict[str, str]) -> bool:
+    """Whether the catalog cites where the measure's values come from (a Sotkanet id or a table)."""
+    return (measure["source"] in ("sotkanet", "kouluterveyskysely") and measure["source_ref"].isdigit()) or (
+        measure["source"] in ("statfin", "employment") and bool(TABLE_REF.match(measure["source_ref"]))
+    )
+
+
+def generic_demo_rows(
+    measure: dict[str, str], regions: list[Region], model: ValueModel, scope: Scope
+) -> list[dict[str, object]]:
+    """Yearly demo rows for every region, for a measure that has no citable source path yet."""
+    rows: list[dict[str, object]] = []
+    years = [str(y) for y in scope.years]
+    for region in regions:
+        series = model.series(
+            measure["measure_id"],
+            f"measure:{measure['measure_id']}",
+            measure["unit"],
+            region.region_code,
+            "total",
+            years,
+        )
+        rows += [long_row(measure, region, p, "total", "total", v) for p, v in series.items()]
+    return rows
+
+
+def write_demo_values(inputs: DemoInputs, source: str, rows: list[dict[str, object]]) -> dict[str, int]:
+    """`<source>/demo_values.csv` when the source has demo rows (nothing otherwise)."""
+    if not rows:
+        return {}
+    write_csv(inputs.out / source / "demo_values.csv", rows, LONG_COLUMNS)
+    return {f"{source}_demo_rows": len(rows)}
+
+
+def generic_demo_values(inputs: DemoInputs, source: str) -> dict[str, int]:
+    rows = [
+        row
+        for measure in inputs.measures_without_path(source)
+        for row in generic_demo_rows(measure, inputs.value_regions, inputs.model, inputs.scope)
+    ]
+    return write_demo_values(inputs, source, rows)
+
+
+# PxWeb (StatFin) wire format: the statfin and employment sources both record tables.
+
+
+def jsonstat2(
+    table: str,
+    area_var: str,
+    areas: list[tuple[str, str]],
+    time_var: str,
+    times: list[str],
+    codes: list[str],
+    cells: dict[tuple[str, str, str], float | None],
+) -> dict[str, object]:
+    values: list[float | None] = []
+    status: dict[str, str] = {}
+    for a, _ in areas:
+        for t in times:
+            for c in codes:
+                v = cells.get((a, t, c))
+                if v is None:
+                    status[str(len(values))] = ".."
+                values.append(v)
+    time_labels = {t: t for t in times}
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "label": f"{table} (hyte_assets snapshot)",
+        "source": "Tilastokeskus",
+        "updated": RECORDED_AT,
+        "id": [area_var, time_var, "contentscode"],
+        "size": [len(areas), len(times), len(codes)],
+        "role": {"time": [time_var], "geo": [area_var], "metric": ["contentscode"]},
+        "dimension": {
+            area_var: {
+                "label": "Alue",
+                "category": {"index": {a: i for i, (a, _) in enumerate(areas)}, "label": dict(areas)},
+            },
+            time_var: {
+                "label": "Aika",
+                "category": {"index": {t: i for i, t in enumerate(times)}, "label": time_labels},
+            },
+            "contentscode": {
+                "label": "Tiedot",
+                "category": {"index": {c: i for i, c in enumerate(codes)}, "label": {c: c for c in codes}},
+            },
+        },
+        "value": values,
+        "status": status,
+        "extension": {"px": {"tableid": table.split("/")[1], "decimals": 1}},
+    }
+
+
+def pxweb_metadata(
+    table: str, area_var: str, areas: list[tuple[str, str]], time_var: str, times: list[str], codes: list[str]
+) -> dict[str, object]:
+    return {
+        "title": f"{table} (hyte_assets snapshot)",
+        "variables": [
+            {
+                "code": area_var,
+                "text": "Alue",
+                "values": [a for a, _ in areas],
+                "valueTexts": [n for _, n in areas],
+                "elimination": True,
+            },
+            {"code": time_var, "text": "Aika", "values": times, "valueTexts": times, "time": True},
+            {"code": "contentscode", "text": "Tiedot", "values": codes, "valueTexts": codes},
+        ],
+    }
+
+
+def count_scale(unit: str, region: Region) -> float:
+    """Counts of a maakunta or the whole country are larger than a municipality's."""
+    if unit != "count" or region.level == "kunta":
+        return 1.0
+    return 40.0 if region.level == "maakunta" else 800.0
+
+
+def write_pxweb_table(
+    inputs: DemoInputs, table: str, codes: list[str], cells_of: object, *, monthly: bool = False
+) -> int:
+    """Write `<table>.meta.json` and `<table>.data.json` for the areas the snapshot covers;
+    `cells_of(region, periods)` gives `{code: {period: value}}` for one region."""
+    scope = inputs.scope
+    area_regions = [
+        r
+        for r in inputs.regions
+        if r.statfin_code and (table == "vaerak/11re" or not r.is_demo or scope.national_values)
+    ]
+    areas = [(r.statfin_code, r.name) for r in area_regions]
+    times = [m.replace("-", "M") for m in scope.months] if monthly else [str(y) for y in scope.years]
+    time_var = "timeperiod_m" if monthly else "timeperiod_y"
+    cells: dict[tuple[str, str, str], float | None] = {}
+    for region in area_regions:
+        periods = list(scope.months) if monthly else [str(y) for y in scope.years]
+        for code, series in cells_of(region, periods).items():  # type: ignore[operator]
+            for period, value in series.items():
+                cells[(region.statfin_code, period.replace("-", "M"), code)] = value
+    # One suppressed cell (a small municipality's youth count) shows how suppression looks.
+    if monthly and "TYOTTOMAT25" in codes:
+        cells[("KU576", times[0], "TYOTTOMAT25")] = None
+    area_var = PXWEB_AREA_VARIABLE.get(table, "Alue")
+    stem = table.replace("/", "__")
+    statfin = inputs.out / "statfin"
+    write_json(statfin / f"{stem}.meta.json", pxweb_metadata(table, area_var, areas, time_var, times, codes))
+    write_json(
+        statfin / f"{stem}.data.json", jsonstat2(table, area_var, areas, time_var, times, codes, cells)
+    )
+    return len(cells)
+
+
+def statfin_refs(inputs: DemoInputs, *sources: str) -> dict[str, dict[str, str]]:
+    """`{table: {content_code: unit}}` of the catalog measures of these sources with a cited table."""
+    wanted: dict[str, dict[str, str]] = {}
+    for measure in inputs.measures:
+        match = TABLE_REF.match(measure["source_ref"])
+        if measure["source"] in sources and match:
+            wanted.setdefault(match["table"], {})[match["code"]] = measure["unit"]
+    return wanted
