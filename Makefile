@@ -50,4 +50,4 @@ bench: $(STAMP)
 	$(BIN)/python -m hyte_assets_tests.benchmark
 
 clean:
-	rm -rf data/warehouse data/exports data/cache $(DAGSTER_HOME)
+	rm -rf data/warehouse data/exports/hyte data/cache $(DAGSTER_HOME)

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from hyte_assets.defs.resources import DATA_DIR, DEFAULT_DUCKDB_PATH
+from hyte_assets.lib.exports import export_dir
 from hyte_assets.lib.publish import serving_path
 
 
@@ -14,7 +15,7 @@ def main() -> None:
     data_dir = Path(os.environ.get("HYTE_DATA_DIR", DATA_DIR))
     for label, path in (
         ("DuckDB serving file (BI tools, read-only)", serving_path(warehouse)),
-        ("exports (Parquet, CSV, XLSX)", data_dir / "exports"),
+        ("exports (Parquet, CSV, XLSX)", export_dir(data_dir / "exports")),
         ("annual welfare report (HTML)", data_dir / "reports"),
     ):
         if path.exists():

@@ -30,6 +30,9 @@ class SeenRequest:
 class StubState:
     root: Path
     latency_s: float = 0.0
+    # StatFin only: answer POSTs from `{table}.meta.json` + `{table}.cells.json` like PxWeb does,
+    # with HTTP 400 for any value the metadata does not list (see standins.py).
+    strict: bool = False
     requests: list[SeenRequest] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
@@ -60,6 +63,97 @@ def _route_statfin(path: str, query: dict[str, list[str]], method: str) -> str |
     return None
 
 
+def filter_sotkanet_rows(body: bytes, query: dict[str, list[str]]) -> bytes:
+    """Like the real `/json`: only the asked years and genders (all regions) come back."""
+    years = {int(y) for y in query.get("years", [])}
+    genders = set(query.get("genders", []))
+    rows = json.loads(body)
+    kept = [
+        r
+        for r in rows
+        if (not years or r.get("year") in years) and (not genders or r.get("gender") in genders)
+    ]
+    return json.dumps(kept, ensure_ascii=False).encode("utf-8")
+
+
+def answer_pxweb_query(root: Path, name: str, body: bytes) -> tuple[int, bytes]:
+    """A PxWeb v1 POST answered from the table's metadata and cells, as the real service does.
+
+    Every selected value must be listed in the metadata, else HTTP 400 (the real service
+    names nothing; the client adds what it asked). Unselected variables follow `elimination`:
+    eliminable ones disappear (total), others come back whole. Cells missing from
+    `{table}.cells.json` are null with status "..".
+    """
+    stem = name.removesuffix(".data.json")
+    meta_file, cells_file = root / f"{stem}.meta.json", root / f"{stem}.cells.json"
+    if not meta_file.exists():
+        return 404, b"Not found"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    cells = json.loads(cells_file.read_text(encoding="utf-8")) if cells_file.exists() else {}
+    try:
+        query = {q["code"]: q["selection"] for q in json.loads(body)["query"]}
+    except (ValueError, KeyError, TypeError):
+        return 400, b"Bad Request"
+    dims = []
+    for variable in meta["variables"]:
+        code, values = variable["code"], variable["values"]
+        selection = query.pop(code, None)
+        if selection is None:
+            if variable.get("elimination"):
+                continue
+            chosen = values
+        elif selection["filter"] == "item":
+            chosen = selection["values"]
+            if any(v not in values for v in chosen):
+                return 400, b"Bad Request"
+        elif selection["filter"] == "top":
+            chosen = values[-int(selection["values"][0]) :]
+        else:
+            chosen = values
+        texts = dict(zip(values, variable.get("valueTexts", values), strict=False))
+        dims.append((code, variable.get("text", code), [(v, texts.get(v, v)) for v in chosen]))
+    if query:  # a variable the table does not have
+        return 400, b"Bad Request"
+    return 200, json.dumps(jsonstat2(meta.get("title", stem), dims, cells), ensure_ascii=False).encode()
+
+
+def jsonstat2(
+    label: str, dims: list[tuple[str, str, list[tuple[str, str]]]], cells: dict[str, float]
+) -> dict[str, object]:
+    """Encode a json-stat2 dataset (row-major, last dimension fastest); keys of `cells` are the
+    dimension values joined with `|` in dimension order."""
+    import itertools
+
+    values: list[float | None] = []
+    status: dict[str, str] = {}
+    for index, combo in enumerate(itertools.product(*[[v for v, _ in d[2]] for d in dims])):
+        value = cells.get("|".join(combo))
+        values.append(value)
+        if value is None:
+            status[str(index)] = ".."
+    dimension = {
+        code: {
+            "label": text,
+            "category": {
+                "index": {v: i for i, (v, _) in enumerate(items)},
+                "label": dict(items),
+            },
+        }
+        for code, text, items in dims
+    }
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "label": label,
+        "source": "Tilastokeskus (stand-in)",
+        "id": [d[0] for d in dims],
+        "size": [len(d[2]) for d in dims],
+        "dimension": dimension,
+        "value": values,
+        "status": status,
+    }
+
+
 def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:  # keep test output clean
@@ -74,8 +168,9 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
                 state.in_flight += 1
                 state.max_in_flight = max(state.max_in_flight, state.in_flight)
             try:
+                body_in = b""
                 if method == "POST":
-                    self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                    body_in = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if state.latency_s:
                     time.sleep(state.latency_s)
                 name = (
@@ -84,12 +179,18 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
                     else _route_statfin(parsed.path, query, method)
                 )
                 file = state.root / name if name else None
+                if kind == "statfin" and state.strict and method == "POST" and name:
+                    status, payload = answer_pxweb_query(state.root, name, body_in)
+                    self._send_body(seen, status, payload)
+                    return
                 if file is None or not file.exists():
                     seen.status = 404
                     self.send_response(404)
                     self.end_headers()
                     return
                 body = file.read_bytes()
+                if kind == "sotkanet" and name and name.startswith("json/"):
+                    body = filter_sotkanet_rows(body, query)
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
                 if method == "GET" and self.headers.get("If-None-Match") == etag:
                     seen.status = 304
@@ -108,6 +209,15 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
                 with state.lock:
                     state.in_flight -= 1
 
+        def _send_body(self, seen: SeenRequest, status: int, payload: bytes) -> None:
+            seen.status = status
+            self.send_response(status)
+            kind_ = "application/json" if status == 200 else "text/plain"
+            self.send_header("Content-Type", f"{kind_}; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
         def do_GET(self) -> None:  # noqa: N802 (http.server API)
             self._serve("GET")
 
@@ -120,8 +230,8 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
 class StubServer:
     """A threaded HTTP server on 127.0.0.1 with a free port; use as a context manager."""
 
-    def __init__(self, kind: str, root: Path, latency_s: float = 0.0) -> None:
-        self.state = StubState(root=root, latency_s=latency_s)
+    def __init__(self, kind: str, root: Path, latency_s: float = 0.0, *, strict: bool = False) -> None:
+        self.state = StubState(root=root, latency_s=latency_s, strict=strict)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.state, kind))
         self.server.daemon_threads = True
         self.kind = kind

@@ -103,15 +103,161 @@ FIGURE_SECTIONS = {
     "Rakenteet hyte-työn taustalla",
 }
 
-# Source ids that the reference notes verify (sotkanet-api.md §6, statfin-and-thl-apis.md §6) and that
-# measure exactly what the plan line says. Anything else in source_ref is an invented id and fails.
+# Source ids that the reference notes verify (statfin-and-thl-apis.md §6; for Sotkanet the ids graded
+# `exact` / `exact_title_series_caveat` in sotkanet-indicators-verified.csv, whose evidence is the 2015
+# /indicators listing in oskariorg/oskari-server@b4ff559) and that measure exactly what the plan line
+# says. Anything else in source_ref is an invented id and fails.
 # Adding one is a deliberate change: cite the evidence in the measure's notes.
-VERIFIED_SOURCE_REFS = {
-    ("sotkanet", "3219"): "Koulutuksen ulkopuolelle jääneet 17 - 24-vuotiaat, % vastaavanikäisestä väestöstä",
-    ("employment", "tyonv/12r5:TYOTOSUUS"): "",
-    ("employment", "tyonv/12r5:PITKAAIKAISTYOTTOMAT"): "",
-    ("statfin", "tjt/14ww:rpt_l_aste"): "",  # medium confidence: confirmed at run time
+VERIFIED_TABLE_REFS = {
+    ("employment", "tyonv/12r5:TYOTOSUUS"),
+    ("employment", "tyonv/12r5:PITKAAIKAISTYOTTOMAT"),
+    ("statfin", "tjt/14ww:rpt_l_aste"),  # medium confidence: confirmed at run time
 }
+# Sotkanet id -> (measure, school level or population group, the 2015 title.fi).
+VERIFIED_SOTKANET_IDS = {
+    3959: (
+        "kaatumiset_hoitojaksot_65",
+        "65+",
+        "Kaatumisiin ja putoamisiin liittyvät hoitojaksot 65 vuotta täyttäneillä / 10 000 vastaavanikäistä",
+    ),
+    699: (
+        "lonkkamurtumat_65",
+        "65+",
+        "Lonkkamurtumat 65 vuotta täyttäneillä, % vastaavanikäisestä väestöstä",
+    ),
+    3558: (
+        "toimeentulotuki_pitkaaikainen_65",
+        "65+",
+        "Toimeentulotukea pitkäaikaisesti saaneet 65 vuotta täyttäneet, % vastaavanikäisestä väestöstä",
+    ),
+    234: (
+        "toimeentulotuki_pitkaaikainen_25_64",
+        "25-64",
+        "Toimeentulotukea pitkäaikaisesti saaneet 25 - 64-vuotiaat, % vastaavanikäisestä väestöstä",
+    ),
+    1514: (
+        "ktk_koulukiusattu_viikoittain",
+        "8.-9. lk",
+        "Koulukiusattuna vähintään kerran viikossa, % 8. ja 9. luokan oppilaista",
+    ),
+    3913: (
+        "ktk_koulukiusattu_viikoittain",
+        "lukio",
+        "Koulukiusattuna vähintään kerran viikossa, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    3928: (
+        "ktk_koulukiusattu_viikoittain",
+        "ammatillinen",
+        "Koulukiusattuna vähintään kerran viikossa, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    3907: (
+        "ktk_fyysinen_uhka",
+        "8.-9. lk",
+        "Kokenut fyysistä uhkaa vuoden aikana, % 8. ja 9. luokan oppilaista",
+    ),
+    3926: (
+        "ktk_fyysinen_uhka",
+        "lukio",
+        "Kokenut fyysistä uhkaa vuoden aikana, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    3941: (
+        "ktk_fyysinen_uhka",
+        "ammatillinen",
+        "Kokenut fyysistä uhkaa vuoden aikana, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",
+    ),
+    355: (
+        "ktk_opettajat_eivat_kiinnostuneita",
+        "8.-9. lk",
+        "Opettajat eivät ole kiinnostuneita oppilaan kuulumisista, % 8. ja 9. luokan oppilaista",
+    ),
+    359: (
+        "ktk_opettajat_eivat_kiinnostuneita",
+        "lukio",
+        "Opettajat eivät ole kiinnostuneita oppilaan kuulumisista, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    363: (
+        "ktk_opettajat_eivat_kiinnostuneita",
+        "ammatillinen",
+        "Opettajat eivät ole kiinnostuneita opiskelijan kuulumisista, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    3219: (
+        "koulutuksen_ulkopuolella_17_24",
+        "17-24",
+        "Koulutuksen ulkopuolelle jääneet 17 - 24-vuotiaat, % vastaavanikäisestä väestöstä",
+    ),
+    189: ("nuorisotyottomat_18_24", "18-24", "Nuorisotyöttömät, % 18 - 24-vuotiaasta työvoimasta"),
+    292: ("ktk_ei_laheista_ystavaa", "8.-9. lk", "Ei yhtään läheistä ystävää, % 8. ja 9. luokan oppilaista"),
+    3917: (
+        "ktk_ei_laheista_ystavaa",
+        "lukio",
+        "Ei yhtään läheistä ystävää, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    3932: (
+        "ktk_ei_laheista_ystavaa",
+        "ammatillinen",
+        "Ei yhtään läheistä ystävää, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",
+    ),
+    4284: ("yksinaisyys_alueellinen_kysely", "aikuisväestö", "Itsensä yksinäiseksi tuntevien osuus (%)"),
+    286: (
+        "ktk_terveydentila_keskinkertainen_huono",
+        "8.-9. lk",
+        "Kokee terveydentilansa keskinkertaiseksi tai huonoksi, % 8. ja 9. luokan oppilaista",
+    ),
+    3916: (
+        "ktk_terveydentila_keskinkertainen_huono",
+        "lukio",
+        "Kokee terveydentilansa keskinkertaiseksi tai huonoksi, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    3931: (
+        "ktk_terveydentila_keskinkertainen_huono",
+        "ammatillinen",
+        "Kokee terveydentilansa keskinkertaiseksi tai huonoksi, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    3905: (
+        "ktk_liikunta_enintaan_1h",
+        "8.-9. lk",
+        "Harrastaa hengästyttävää liikuntaa vapaa-ajalla korkeintaan 1 h viikossa, % 8. ja 9. luokan oppilaista",  # noqa: E501
+    ),
+    3924: (
+        "ktk_liikunta_enintaan_1h",
+        "lukio",
+        "Harrastaa hengästyttävää liikuntaa vapaa-ajalla korkeintaan 1 h viikossa, % lukion 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    3939: (
+        "ktk_liikunta_enintaan_1h",
+        "ammatillinen",
+        "Harrastaa hengästyttävää liikuntaa vapaa-ajalla korkeintaan 1 h viikossa, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    319: ("ktk_ei_aamupalaa", "8.-9. lk", "Ei syö aamupalaa joka arkiaamu, % 8. ja 9. luokan oppilaista"),
+    323: (
+        "ktk_ei_aamupalaa",
+        "lukio",
+        "Ei syö aamupalaa joka arkiaamu, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    325: (
+        "ktk_ei_aamupalaa",
+        "ammatillinen",
+        "Ei syö aamupalaa joka arkiaamu, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",
+    ),
+    290: (
+        "ktk_kokeillut_huumeita",
+        "8.-9. lk",
+        "Kokeillut laittomia huumeita ainakin kerran, % 8. ja 9. luokan oppilaista",
+    ),
+    3922: (
+        "ktk_kokeillut_huumeita",
+        "lukio",
+        "Kokeillut laittomia huumeita ainakin kerran, % lukion 1. ja 2. vuoden opiskelijoista",
+    ),
+    3937: (
+        "ktk_kokeillut_huumeita",
+        "ammatillinen",
+        "Kokeillut laittomia huumeita ainakin kerran, % ammatillisen oppilaitoksen 1. ja 2. vuoden opiskelijoista",  # noqa: E501
+    ),
+    3138: ("pyll_0_80", "0-80", "Menetetyt elinvuodet (PYLL) ikävälillä 0 - 80 vuotta / 100 000 asukasta"),
+}
+# Graded closest_only (a different or narrower definition): context in notes, never pinned.
+CLOSEST_ONLY_IDS = {4412, 4411, 4286, 4287, 4272, 4298, 327, 336, 345, 288, 3921, 3936}
 # Municipal hyte-kerroin outcome indicators (VNA 1393/2022 Liite B) that the plan also lists.
 HYTE_OUTCOME_MEASURES = {
     "ktk_terveydentila_keskinkertainen_huono",
@@ -121,6 +267,7 @@ HYTE_OUTCOME_MEASURES = {
 }
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+TABLE_REF_SHAPE = re.compile(r"^[a-z]+/[0-9a-z]{4}:[A-Za-z0-9_\-]+$")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 YEAR = re.compile(r"^\d{4}$")
 PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
@@ -328,21 +475,59 @@ def test_targets_are_numeric_where_polarity_is_target() -> None:
     assert with_target >= 2  # the plan states two numeric targets (hobby model survey 80 %, 200 vouchers)
 
 
+def school_level_ids() -> list[dict[str, str]]:
+    with (CATALOG_DIR / "sotkanet_school_level_ids.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def test_source_refs_are_only_verified_ids() -> None:
+    pinned: dict[int, tuple[str, str, str]] = {}
+    by_id = {m["measure_id"]: m for m in measures()}
     for m in measures():
         mid, ref, title = m["measure_id"], m["source_ref"], m["source_title"]
         if not ref:
             assert not title, f"{mid}: source_title without source_ref"
             continue
-        key = (m["source"], ref)
-        assert key in VERIFIED_SOURCE_REFS, f"{mid}: {key} is not a verified source id"
-        assert title == VERIFIED_SOURCE_REFS[key], f"{mid}: source_title is not the verified title"
-        if m["source"] == "sotkanet":
-            assert ref.isdigit()
-        else:
-            assert re.match(r"^[a-z]+/[0-9a-z]{4}:[A-Za-z0-9_\-]+$", ref), f"{mid}: bad table:code {ref!r}"
-        if ref == "tjt/14ww:rpt_l_aste":
-            assert "medium confidence" in m["notes"]
+        if TABLE_REF_SHAPE.match(ref):
+            assert (m["source"], ref) in VERIFIED_TABLE_REFS, f"{mid}: {ref!r} is not a verified table ref"
+            assert not title, f"{mid}: StatFin titles are not quoted by the notes"
+            if ref == "tjt/14ww:rpt_l_aste":
+                assert "medium confidence" in m["notes"]
+            continue
+        assert ref.isdigit() and not m["school_levels"], f"{mid}: one Sotkanet id per measure in measures.csv"
+        pinned[int(ref)] = (mid, m["population_group"], title)
+        assert "pinned, grade exact" in m["notes"], f"{mid}: notes must cite the pin's grade"
+        assert "oskariorg/oskari-server@b4ff559" in m["notes"], f"{mid}: notes must cite the source"
+        if "exact_title_series_caveat" in m["notes"]:
+            assert "Caveat" in m["notes"]
+    for r in school_level_ids():
+        mid, indicator_id = r["measure_id"], int(r["indicator_id"])
+        assert indicator_id not in pinned, f"Sotkanet {indicator_id} pinned twice"
+        assert r["school_level"] in multi(by_id[mid]["school_levels"]), f"{mid}: {r['school_level']!r}"
+        assert r["grade"] == "exact" and "oskariorg/oskari-server@b4ff559" in r["evidence"], r
+        assert "sotkanet_school_level_ids.csv" in by_id[mid]["notes"], f"{mid}: notes must point to the pins"
+        pinned[indicator_id] = (mid, r["school_level"], r["source_title"])
+    # Every verified exact id is pinned, for the measure, group and 2015 title the reference gives.
+    assert pinned == VERIFIED_SOTKANET_IDS
+    assert not CLOSEST_ONLY_IDS & set(pinned)
+
+
+def test_closest_only_ids_are_context_in_notes() -> None:
+    notes = " ".join(m["notes"] for m in measures())
+    for indicator_id in CLOSEST_ONLY_IDS:
+        assert re.search(rf"\b{indicator_id}\b", notes), f"closest_only {indicator_id} not listed as context"
+    assert notes.count("Context only, not pinned") >= 6
+
+
+def test_hyte_kerroin_outcome_ids_are_pinned() -> None:
+    """Municipal hyte-kerroin outcomes (VNA 1393/2022 B1–B5): 286 and 3219, 234, 3959 in the catalog;
+    3906 (ylipaino) and 306 (työkyvyttömyyseläke) have no plan measure line and live in data/hyte."""
+    refs = {int(m["source_ref"]) for m in measures() if m["source_ref"].isdigit()}
+    refs |= {int(r["indicator_id"]) for r in school_level_ids()}
+    assert {286, 3219, 234, 3959} <= refs
+    with (REPO_ROOT / "data" / "hyte" / "indicators.csv").open(encoding="utf-8", newline="") as f:
+        hyte = {r["indicator_id"]: r["sotkanet_id"] for r in csv.DictReader(f) if r["kind"] == "outcome"}
+    assert {int(v) for v in hyte.values() if v} == {286, 3906, 3219, 234, 306, 3959}
 
 
 def test_hyte_kerroin_outcome_indicators_are_flagged() -> None:

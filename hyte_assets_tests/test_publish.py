@@ -205,3 +205,87 @@ def test_a_connection_left_open_in_this_process_is_named(working: Path) -> None:
             publish(working, serving_path(working))
     finally:
         leaked.close()
+
+
+# --- issue 18: concurrent publishes, and knowing when the serving file is broken ----------------
+
+
+def test_each_publish_writes_its_own_temporary_file(working: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two publishes that shared `<serving>.tmp` removed and overwrote each other's half-built copy."""
+    import os
+
+    import hyte_assets.lib.publish as publish_module
+
+    serving = serving_path(working)
+    other = serving.with_name(serving.name + ".tmp")  # what a concurrent publish (old code) writes
+    other.write_bytes(b"another publish is writing this")
+    swapped: list[Path] = []
+    real_replace = os.replace
+
+    def recording_replace(src: str | Path, dst: str | Path) -> None:
+        swapped.append(Path(src))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(publish_module.os, "replace", recording_replace)
+    publish(working, serving)
+    publish(working, serving)
+
+    assert other.read_bytes() == b"another publish is writing this"
+    assert len(set(swapped)) == 2 and other not in swapped
+    assert all(p.parent == serving.parent and not p.exists() for p in swapped)
+    assert published_version(serving) == 1
+
+
+def test_serving_problems_name_a_truncated_stale_or_missing_file(working: Path) -> None:
+    from hyte_assets.lib.publish import serving_problems
+
+    serving = serving_path(working)
+    assert serving_problems(serving, working) == [f"{serving} is missing"]
+    publish(working, serving)
+    assert serving_problems(serving, working) == []
+
+    write_working(working, 2)
+    assert serving_problems(serving, working) == [
+        f"catalog.goals in {serving} differs from the working file",
+        f"reports.numbers in {serving} differs from the working file",
+    ]
+    publish(working, serving)
+    assert serving_problems(serving, working) == []
+
+    serving.write_bytes(serving.read_bytes()[: serving.stat().st_size // 2])
+    (problem,) = serving_problems(serving, working)
+    assert problem.startswith(f"{serving} does not open as a publication")
+
+
+def test_output_problems_list_missing_exports_and_reports(working: Path, tmp_path: Path) -> None:
+    from hyte_assets.lib.exports import export_dir, export_tables
+    from hyte_assets.lib.outputs import output_problems
+
+    data = tmp_path / "data"
+    publish(working, serving_path(working))
+    con = duckdb.connect(str(serving_path(working)), read_only=True)
+    try:
+        export_tables(con, ["reports.numbers"], data / "exports")
+    finally:
+        con.close()
+    reports = data / "reports"
+    reports.mkdir()
+    for name in ("vuosiraportti_2026.html", "vuosiraportti_2026_en.html"):
+        (reports / name).write_text("<html><body>raportti</body></html>\n", encoding="utf-8")
+    assert {k: output_problems(k, data, working) for k in ("publish", "exports", "vuosiraportti")} == {
+        "publish": [],
+        "exports": [],
+        "vuosiraportti": [],
+    }
+
+    (export_dir(data / "exports") / "numbers.xlsx").unlink()
+    (reports / "vuosiraportti_2026_en.html").unlink()
+    (reports / "vuosiraportti_2026.html").write_text("<html><body>rapo", encoding="utf-8")
+
+    assert output_problems("exports", data, working) == [
+        f"{export_dir(data / 'exports') / 'numbers.xlsx'} is missing"
+    ]
+    assert output_problems("vuosiraportti", data, working) == [
+        f"{reports / 'vuosiraportti_2026.html'} is cut short (no closing </html>)",
+        f"{reports / 'vuosiraportti_2026_en.html'} is missing",
+    ]

@@ -25,12 +25,11 @@ from hyte_assets.definitions import defs
 from hyte_assets.defs.reports.sensors import run_failure_note
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.catalog import load_catalog
-from hyte_assets.lib.charts import ChartRenderer
 from hyte_assets.lib.errors import SourceError
-from hyte_assets.lib.exports import export_tables
+from hyte_assets.lib.exports import export_dir, export_tables
 from hyte_assets.lib.peers import region_tables
 from hyte_assets.lib.publish import serving_path
-from hyte_assets.lib.report_html import load_report_data, render_charts, render_report
+from hyte_assets.lib.report import load_report_data, render_charts, render_report
 from hyte_assets.lib.sql_models import SqlModel, discover, materialize, topological_order
 from hyte_assets.lib.warehouse import replace_tables
 from hyte_assets_tests.e2e import chromium
@@ -145,11 +144,17 @@ def render_small(tmp_path: Path, *, demo: bool, lang: str = "fi") -> str:
         data = load_report_data(con)
     finally:
         con.close()
-    return render_report(data, render_charts(data, ChartRenderer()), lang=lang)
+    return render_report(data, render_charts(data), lang=lang)
 
 
 def figures(report: str) -> set[str]:
     return set(re.findall(r"<figure data-measure='([^']+)'>", report))
+
+
+def line_measures() -> set[str]:
+    """The charted measures drawn as lines: a yes/no measure is shown as a status instead."""
+    units = CATALOG.measures.set_index("measure_id")["unit"].str.strip()
+    return {m for m in charted_measures() if units[m] != "yes_no"}
 
 
 def test_report_shows_every_goal_a_chart_per_measure_and_the_demo_banner(tmp_path: Path) -> None:
@@ -157,7 +162,7 @@ def test_report_shows_every_goal_a_chart_per_measure_and_the_demo_banner(tmp_pat
 
     for title in GOAL_TITLES:
         assert html.escape(title, quote=True) in report, title
-    assert figures(report) == set(charted_measures())
+    assert figures(report) == line_measures()
     assert "id='demo-banner'" in report
     assert "eivät ole virallisia tilastoja" in report
     assert "käynnissä" in report  # the delivered action status
@@ -169,7 +174,7 @@ def test_no_banner_when_no_figure_is_demo(tmp_path: Path) -> None:
 
     assert "demo-banner" not in report
     assert ">DEMO<" not in report
-    assert figures(report) == set(charted_measures())
+    assert figures(report) == line_measures()
 
 
 def test_english_report(tmp_path: Path) -> None:
@@ -198,9 +203,10 @@ def test_exports_follow_finnish_excel_conventions(tmp_path: Path) -> None:
     )
     exported = export_tables(con, ["reports.sample"], tmp_path)
     source = con.execute("select * from reports.sample").fetchall()
+    out = export_dir(tmp_path)  # the project's own folder in data/exports
 
     assert [f.name for f in exported[0].files] == ["sample.parquet", "sample.csv", "sample.xlsx"]
-    raw = (tmp_path / "sample.csv").read_bytes()
+    raw = (out / "sample.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 BOM, so Excel reads ä and ö"
     text = raw.decode("utf-8-sig")
     assert text.splitlines()[0] == "name;share;total;flag;fetched_at"
@@ -214,7 +220,7 @@ def test_exports_follow_finnish_excel_conventions(tmp_path: Path) -> None:
 
     from openpyxl import load_workbook
 
-    sheet = load_workbook(tmp_path / "sample.xlsx").active
+    sheet = load_workbook(out / "sample.xlsx").active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == ("name", "share", "total", "flag", "fetched_at")
     assert values[1][1] == 12.5 and isinstance(values[1][1], float), "numbers stay numbers"
@@ -222,11 +228,11 @@ def test_exports_follow_finnish_excel_conventions(tmp_path: Path) -> None:
     assert values[2][1] == source[1][1]
     assert values[1][4] == dt.datetime(2026, 11, 30, 6, 0)
 
-    assert con.execute(f"select * from '{tmp_path / 'sample.parquet'}'").fetchall() == source
+    assert con.execute(f"select * from '{out / 'sample.parquet'}'").fetchall() == source
 
-    (tmp_path / "dropped.csv").write_text("old", encoding="utf-8")
+    (out / "dropped.csv").write_text("old", encoding="utf-8")
     export_tables(con, ["reports.sample"], tmp_path)
-    assert not (tmp_path / "dropped.csv").exists(), "files of tables no longer published are removed"
+    assert not (out / "dropped.csv").exists(), "files of tables no longer published are removed"
 
 
 # --- a snapshot run of the whole graph -----------------------------------------------------------
@@ -307,7 +313,8 @@ def test_snapshot_report(snapshot_run: SnapshotRun) -> None:
         with_value = {
             m
             for (m,) in con.execute(
-                "select distinct measure_id from reports.scorecard_indicator where latest_value is not null"
+                "select distinct measure_id from reports.scorecard_indicator "
+                "where latest_value is not null and unit <> 'yes_no'"
             ).fetchall()
         }
     finally:
@@ -336,7 +343,7 @@ def test_snapshot_exports(snapshot_run: SnapshotRun) -> None:
         ).fetchall()
     finally:
         con.close()
-    exports = snapshot_run.data / "exports"
+    exports = export_dir(snapshot_run.data / "exports")
 
     expected = {f"{table}.{ext}" for table in tables for ext in ("parquet", "csv", "xlsx")}
     assert {p.name for p in exports.iterdir()} == expected

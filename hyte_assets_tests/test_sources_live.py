@@ -61,10 +61,12 @@ def test_live_mode_ingests_from_the_stub_servers(live_env):
     with duckdb.connect(str(live_env["db"]), read_only=True) as con:
         sotkanet = con.sql("select * from raw.sotkanet_values").df()
         employment = con.sql("select * from raw.employment_monthly").df()
-    # Live rows come from the stub (indicator 3219 is the catalog's pinned id) and are not demo.
-    assert set(sotkanet["indicator_id"].dropna()) == {3219}
+    # Live rows come from the stub (every register id the catalog pins) and are not demo.
+    assert set(sotkanet["indicator_id"].dropna()) == {3219, 3959, 699, 3558, 234, 3138, 189}
     assert not sotkanet["is_demo"].any()
-    heinola_2024 = sotkanet[(sotkanet["region_code"] == "111") & (sotkanet["year"] == 2024)]
+    heinola_2024 = sotkanet[
+        (sotkanet["indicator_id"] == 3219) & (sotkanet["region_code"] == "111") & (sotkanet["year"] == 2024)
+    ]
     assert heinola_2024["value"].tolist() == [11.7]
     assert set(employment["period"]) == {"2025-12", *(f"2026-0{m}" for m in range(1, 7))}
 

@@ -184,10 +184,11 @@ def all_tables_of(warehouse: WarehouseResource, *schemas: str) -> tuple[str, ...
 
 
 def derived_is_current(
-    warehouse: WarehouseResource, marker: str, version: str | None, outputs: list[Path]
+    warehouse: WarehouseResource, marker: str, version: str | None, problems: list[str]
 ) -> bool:
-    """True when `marker` was last built from `version` and its output files still exist."""
-    if version is None or not all(p.exists() for p in outputs):
+    """True when `marker` was last built from `version` and its outputs have no `problems`
+    (`lib.outputs.output_problems`: a file missing, cut short, or a stale serving file)."""
+    if version is None or problems:
         return False
     with warehouse.connect() as con:
         found = table_version(con, marker)
@@ -209,12 +210,12 @@ def mark_derived(warehouse: WarehouseResource, marker: str, version: str | None)
 def skip_derived_when_unchanged(
     name: str,
     upstream: Callable[[WarehouseResource], tuple[str, ...]],
-    outputs: Callable[[PipelineSettings, WarehouseResource], list[Path]],
+    outputs: Callable[[PipelineSettings, WarehouseResource], list[str]],
     files: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., dg.MaterializeResult]], Callable[..., dg.MaterializeResult]]:
     """Like `skip_when_unchanged`, for assets whose output is files (report, exports, serving file):
     rebuild only when the tables they read (`upstream`), their `files` or their code changed, or
-    an output is missing. In live mode too: they read only the warehouse."""
+    `outputs` lists a problem (a file missing or broken). In live mode too: they read only the warehouse."""
 
     def decorate(fn: Callable[..., dg.MaterializeResult]) -> Callable[..., dg.MaterializeResult]:
         code = hashlib.sha256(Path(inspect.getfile(fn)).read_bytes()).hexdigest()[:12]

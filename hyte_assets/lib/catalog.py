@@ -31,6 +31,12 @@ SCHOOL_LEVELS = ("4.-5. lk", "8.-9. lk", "lukio", "ammatillinen")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 # A cited Statistics Finland source_ref: `<table>:<content code>`, e.g. `tyonv/12r5:TYOTOSUUS`.
 TABLE_REF = re.compile(r"^(?P<table>[a-z]+/[0-9a-z]+):(?P<code>[A-Za-z0-9_\-]+)$")
+# School-survey indicators have one Sotkanet id per school level, kept in this file beside
+# measures.csv (measures.csv holds one id per measure, for its population group).
+SCHOOL_LEVEL_IDS = "sotkanet_school_level_ids.csv"
+SCHOOL_LEVEL_COLUMNS = ["measure_id", "school_level", "indicator_id", "source_title", "grade", "evidence"]
+PIN_GRADES = ("exact", "exact_title_series_caveat")
+PIN_COLUMNS = ["measure_id", "source", "group", "indicator_id", "expected_title"]
 
 COLUMNS: dict[str, list[str]] = {
     "themes": ["theme_id", "theme_no", "title_fi", "title_en"],
@@ -77,6 +83,7 @@ class Catalog:
     measures: pd.DataFrame
     actions: pd.DataFrame
     plan_figures: pd.DataFrame
+    school_level_ids: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The catalog as warehouse tables (`catalog.<name>`)."""
@@ -97,6 +104,77 @@ class Catalog:
 
     def measures_of(self, source: str) -> pd.DataFrame:
         return self.measures[self.measures["source"] == source]
+
+    def sotkanet_pins(self) -> pd.DataFrame:
+        """One row per pinned Sotkanet id: measure, group (school level or population group),
+        indicator id and the expected (2015) title the ingest asserts."""
+        return sotkanet_pins(self.measures, self.school_level_ids)
+
+    def pin_counts(self) -> dict[str, dict[str, int]]:
+        """Per source: measures with a cited id (`pinned`) and without one (`no_id`)."""
+        return pin_counts(self.measures, self.school_level_ids)
+
+
+def sotkanet_pins(measures: pd.DataFrame, school_level_ids: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every pinned Sotkanet id as (measure, source, group, indicator id, expected title).
+
+    Single ids come from measures.csv (`source_ref` digits, group = `population_group`),
+    per-school-level ids from sotkanet_school_level_ids.csv.
+    """
+    single = measures[measures["source_ref"].str.fullmatch(r"\d+")]
+    rows = [
+        [m.measure_id, m.source, m.population_group or "total", int(m.source_ref), m.source_title]
+        for m in single.itertuples()
+    ]
+    if school_level_ids is not None and len(school_level_ids):
+        source = measures.set_index("measure_id")["source"]
+        rows += [
+            [r.measure_id, source[r.measure_id], r.school_level, int(r.indicator_id), r.source_title]
+            for r in school_level_ids.itertuples()
+        ]
+    return pd.DataFrame(rows, columns=PIN_COLUMNS).astype({"indicator_id": "int64"})
+
+
+def pin_counts(
+    measures: pd.DataFrame, school_level_ids: pd.DataFrame | None = None
+) -> dict[str, dict[str, int]]:
+    """Per source: how many measures carry a cited source id and how many have none."""
+    per_level = set(school_level_ids["measure_id"]) if school_level_ids is not None else set()
+    has_ref = (measures["source_ref"] != "") | measures["measure_id"].isin(per_level)
+    out: dict[str, dict[str, int]] = {}
+    for source, pinned in has_ref.groupby(measures["source"]):
+        out[str(source)] = {"pinned": int(pinned.sum()), "no_id": int((~pinned).sum())}
+    return dict(sorted(out.items()))
+
+
+def load_school_level_ids(path: Path, measures: pd.DataFrame) -> pd.DataFrame:
+    """Read and check sotkanet_school_level_ids.csv (absent file = no per-level pins)."""
+    if not path.exists():
+        return pd.DataFrame(columns=SCHOOL_LEVEL_COLUMNS)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in SCHOOL_LEVEL_COLUMNS if c not in df.columns]
+    if missing:
+        raise _fail(path, f"missing columns {missing}; found {list(df.columns)}")
+    df = df[SCHOOL_LEVEL_COLUMNS].apply(lambda s: s.str.strip())
+    levels = dict(zip(measures["measure_id"], measures["school_levels"], strict=True))
+    for index, r in df.iterrows():
+        if r["measure_id"] not in levels:
+            raise _fail(path, f"unknown measure_id {r['measure_id']!r}", _row(index), "measure_id")
+        if r["school_level"] not in levels[r["measure_id"]].split("|"):
+            raise _fail(
+                path,
+                f"{r['school_level']!r} is not one of {r['measure_id']}'s school_levels",
+                _row(index),
+                "school_level",
+            )
+        if not r["indicator_id"].isdigit():
+            raise _fail(path, f"{r['indicator_id']!r} is not a Sotkanet id", _row(index), "indicator_id")
+        if r["grade"] not in PIN_GRADES or not r["source_title"] or not r["evidence"]:
+            raise _fail(
+                path, "a pin needs grade exact/exact_title_series_caveat, a title and evidence", _row(index)
+            )
+    _check_unique(df, "indicator_id", path)
+    return df
 
 
 def _fail(file: Path, problem: str, row: int | None = None, column: str | None = None) -> SourceError:
@@ -202,10 +280,12 @@ def load_catalog(catalog_dir: Path) -> Catalog:
     if goals_without:
         raise _fail(paths["goals"], f"goals without any measure: {sorted(goals_without)}")
 
+    school_level_ids = load_school_level_ids(catalog_dir / SCHOOL_LEVEL_IDS, measures)
     return Catalog(
         themes=themes.assign(theme_no=_to_number(themes, "theme_no", paths["themes"], integer=True)),
         goals=goals.assign(goal_no=_to_number(goals, "goal_no", paths["goals"], integer=True)),
         measures=measures,
         actions=actions,
         plan_figures=figures.assign(value=_to_number(figures, "value", paths["plan_figures"])),
+        school_level_ids=school_level_ids,
     )

@@ -8,7 +8,7 @@ snapshot that this script writes. It is honest by construction:
   unchanged and keep `is_demo = false` all the way to the reports;
 * every other value is demo data: a seeded random walk per measure × region × group, anchored
   so that Heinola's series passes through the real values where there are some. Demo values are
-  written as such (`demo_values.csv` per source, `demo_*.csv` city deliveries) or, inside the
+  written as such (`demo_values.csv` per source, city deliveries in `data/local/demo/`) or, inside the
   wire-format files, are every cell that `real_values.csv` does not list;
 * source identifiers (Sotkanet ids, PxWeb tables/content codes) are only those the catalog cites.
 

@@ -5,7 +5,15 @@ list separator of the Finnish locale), decimal comma, UTF-8 *with* BOM (without 
 assumes cp1252 and garbles ä and ö) and CRLF line ends. NULL is an empty cell, booleans are
 `true`/`false`, timestamps are ISO 8601, list cells are joined with `|` as in the catalog CSVs.
 The XLSX stores numbers as numbers, so it does not depend on the reader's locale at all.
-Every file is written beside its target and renamed into place, so a reader never sees half a file.
+
+Outside text never becomes a formula: XLSX text cells are written as explicit string cells, and a CSV
+cell that Excel would read as a formula (starting with `= + - @`, tab or CR) gets a leading `'`
+(OWASP's rule for CSV injection). Numbers are typed cells, so a negative number keeps its sign.
+
+`data/exports/` is shared with analysts, so the project writes only into its own subfolder
+(`data/exports/hyte/`) and never touches anything else there. A publication is written whole into a
+hidden temporary folder and then swapped in with two renames: a kill leaves either the old or the new
+folder (or, between the renames, none, which the next run rebuilds), never files of two publications.
 """
 
 import csv
@@ -13,9 +21,10 @@ import datetime as dt
 import decimal
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+import shutil
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +34,12 @@ FORMATS = ("parquet", "csv", "xlsx")
 CSV_DELIMITER = ";"
 CSV_ENCODING = "utf-8-sig"
 XLSX_MAX_WIDTH = 60
+XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
+EXPORT_SUBDIR = "hyte"  # the project's own folder inside data/exports
+_TMP_PREFIX = f".{EXPORT_SUBDIR}.tmp-"
+_OLD_PREFIX = f".{EXPORT_SUBDIR}.old-"
+# OWASP CSV injection: a cell starting with one of these is a formula (or DDE) to Excel and LibreOffice.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -34,34 +49,72 @@ class ExportedTable:
     table: str
     rows: int
     files: tuple[Path, ...]
+    note: str = ""
+
+
+def export_dir(exports_root: str | Path) -> Path:
+    """The project's folder inside the shared exports folder (`data/exports/hyte`)."""
+    return Path(exports_root) / EXPORT_SUBDIR
 
 
 def export_tables(
-    con: duckdb.DuckDBPyConnection, tables: Iterable[str], out_dir: str | Path
+    con: duckdb.DuckDBPyConnection, tables: Iterable[str], exports_root: str | Path
 ) -> list[ExportedTable]:
-    """Write `<table>.parquet`, `.csv` and `.xlsx` for each `schema.table` into out_dir.
+    """Write `<table>.parquet`, `.csv` and `.xlsx` for each `schema.table` into `export_dir(exports_root)`.
 
-    Files of these formats that belong to no exported table (a table that was dropped) are removed,
-    so the folder always mirrors the published tables.
+    The folder is rebuilt whole and swapped in (see the module docstring), so it always mirrors the
+    published tables; files of analysts beside it in `exports_root` are left alone. A table with more
+    rows than an Excel sheet holds gets no XLSX (`ExportedTable.note` says so).
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    root = Path(exports_root)
+    root.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(root)
+    target = export_dir(root)
+    tmp = root / f"{_TMP_PREFIX}{uuid.uuid4().hex}"
+    tmp.mkdir()
     exported = []
-    for name in tables:
-        stem = name.partition(".")[2]
-        cursor = con.execute(f"select * from {_qualified(name)}")
-        columns = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-        files = (out / f"{stem}.parquet", out / f"{stem}.csv", out / f"{stem}.xlsx")
-        _replace(files[0], partial(_write_parquet, con, name))
-        _replace(files[1], partial(write_csv, columns=columns, rows=rows))
-        _replace(files[2], partial(write_xlsx, sheet=stem, columns=columns, rows=rows))
-        exported.append(ExportedTable(name, len(rows), files))
-    written = {f.name for e in exported for f in e.files}
-    for stale in out.iterdir():
-        if stale.suffix.lstrip(".") in FORMATS and stale.name not in written:
-            stale.unlink()
+    try:
+        for name in tables:
+            exported.append(_export_table(con, name, tmp, target))
+        _swap_in(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return exported
+
+
+def _export_table(con: duckdb.DuckDBPyConnection, name: str, tmp: Path, target: Path) -> ExportedTable:
+    stem = name.partition(".")[2]
+    cursor = con.execute(f"select * from {_qualified(name)}")
+    columns = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    _write_parquet(con, name, tmp / f"{stem}.parquet")
+    write_csv(tmp / f"{stem}.csv", columns=columns, rows=rows)
+    names = [f"{stem}.parquet", f"{stem}.csv"]
+    note = ""
+    if len(rows) < XLSX_MAX_ROWS:
+        write_xlsx(tmp / f"{stem}.xlsx", sheet=stem, columns=columns, rows=rows)
+        names.append(f"{stem}.xlsx")
+    else:
+        note = (
+            f"{len(rows):,} rows do not fit an Excel sheet ({XLSX_MAX_ROWS - 1:,} at most): no XLSX, use CSV"
+        )
+    return ExportedTable(name, len(rows), tuple(target / n for n in names), note)
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Replace the `target` folder by `new`: old aside, new in, old removed."""
+    old = target.with_name(f"{_OLD_PREFIX}{uuid.uuid4().hex}")
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Temporary and replaced folders of an export that was killed (only the project's own names)."""
+    for path in root.iterdir():
+        if path.is_dir() and not path.is_symlink() and path.name.startswith((_TMP_PREFIX, _OLD_PREFIX)):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def csv_cell(value: Any) -> str:
@@ -85,11 +138,22 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
+def csv_safe(text: str) -> str:
+    """Prefix text Excel would run as a formula with `'` (OWASP); numbers never come here as text."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     with path.open("w", encoding=CSV_ENCODING, newline="") as handle:
         writer = csv.writer(handle, delimiter=CSV_DELIMITER, lineterminator="\r\n")
         writer.writerow(columns)
-        writer.writerows([csv_cell(v) for v in row] for row in rows)
+        writer.writerows([_csv_field(v) for v in row] for row in rows)
+
+
+def _csv_field(value: Any) -> str:
+    """A value as a CSV field; only text can carry a formula (a negative number stays `-1,5`)."""
+    text = csv_cell(value)
+    return csv_safe(text) if isinstance(value, str | list | tuple) else text
 
 
 def write_xlsx(path: Path, sheet: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -114,17 +178,26 @@ def write_xlsx(path: Path, sheet: str, columns: Sequence[str], rows: Sequence[Se
         header.append(cell)
     worksheet.append(header)
     for row in rows:
-        worksheet.append([_xlsx_value(v) for v in row])
+        worksheet.append([_xlsx_cell(worksheet, v) for v in row])
     workbook.save(path)
 
 
-def _xlsx_value(value: Any) -> Any:
+def _xlsx_cell(worksheet: Any, value: Any) -> Any:
+    """A typed value, or for text a cell explicitly of string type: openpyxl would otherwise store
+    any text starting with `=` as a live formula."""
+    from openpyxl.cell import WriteOnlyCell
+
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, decimal.Decimal):
         return float(value)
     if isinstance(value, list | tuple):
-        return "|".join(csv_cell(v) for v in value)
+        value = "|".join(csv_cell(v) for v in value)
+    if isinstance(value, str):
+        cell = WriteOnlyCell(worksheet)
+        cell._value = value  # noqa: SLF001 - the setter would infer a formula from a leading "="
+        cell.data_type = "s"
+        return cell
     return value
 
 
@@ -132,16 +205,6 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> Non
     """DuckDB writes Parquet itself: typed columns, no pandas round trip."""
     literal = str(path).replace("'", "''")
     con.execute(f"copy (select * from {_qualified(name)}) to '{literal}' (format parquet, compression zstd)")
-
-
-def _replace(target: Path, write: Callable[[Path], None]) -> None:
-    """Write through `<target>.tmp` and rename, so the target is always whole."""
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _qualified(name: str) -> str:

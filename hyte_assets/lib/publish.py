@@ -1,20 +1,30 @@
 """Copy the report tables into the read-only serving file that BI tools open.
 
 DuckDB allows one writer *or* many readers per file, so a BI tool connected to the working file
-would block every Dagster write. BI reads a copy instead: it is built beside the serving file as
-`<serving>.tmp`, checkpointed and closed, then swapped in with `os.replace`, an atomic rename on
+would block every Dagster write. BI reads a copy instead: it is built beside the serving file under a
+name of its own (`.<serving>.<random>.tmp`, so two publishes never write into one file), checkpointed
+and closed, then swapped in with `os.replace`, an atomic rename on
 POSIX. A reader that already has the old file open keeps its old, consistent snapshot (the old
 inode); every new connection sees the new file; nobody ever sees a half-written file, and the
 publish never waits for a reader. (Windows cannot replace an open file; the platform is Linux.)
+A BI process that keeps a connection open keeps reading the old file, and DuckDB may reuse that open
+database for new connections of the same process: such a tool sees a publication only after it has
+closed every connection (or been restarted).
+
+`meta.publication` records each table's content fingerprint (`warehouse.content_fingerprint`), so
+`serving_problems` can tell whether the serving file still opens and holds what the working file holds.
 """
 
 import datetime as dt
 import os
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from hyte_assets.lib.warehouse import content_fingerprint
 
 PUBLISHED_SCHEMAS = ("reports", "catalog")
 # Not "reports.duckdb": DuckDB names a directly opened file's catalog after its stem, and a catalog
@@ -55,8 +65,7 @@ def publish(
     if not working.exists():
         raise FileNotFoundError(f"working warehouse {working} does not exist: nothing to publish")
     serving.parent.mkdir(parents=True, exist_ok=True)
-    tmp = serving.with_name(serving.name + ".tmp")
-    _remove(tmp)
+    tmp = serving.with_name(f".{serving.name}.{uuid.uuid4().hex}.tmp")
     try:
         con = duckdb.connect(str(tmp))
         try:
@@ -127,18 +136,60 @@ def _copy_schemas(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> l
         published.append(PublishedTable(name, rows, tuple(table_columns(con, name))))
     con.execute("create schema if not exists meta")
     con.execute(
-        f"create table {PUBLICATION_TABLE} "
-        "(table_name varchar not null, row_count bigint not null, published_at timestamp not null)"
+        f"create table {PUBLICATION_TABLE} (table_name varchar not null, row_count bigint not null, "
+        "published_at timestamp not null, version varchar not null)"
     )
     con.executemany(
-        f"insert into {PUBLICATION_TABLE} values (?, ?, ?)",
-        [[t.name, t.rows, published_at] for t in published],
+        f"insert into {PUBLICATION_TABLE} values (?, ?, ?, ?)",
+        [[t.name, t.rows, published_at, content_fingerprint(con, [t.name])] for t in published],
     )
     return published
 
 
+def serving_problems(serving: str | Path, working: str | Path) -> list[str]:
+    """Why the serving file is not a current copy of the working file's published tables (empty: it is).
+
+    It must open, list in `meta.publication` exactly the tables the working file has in the published
+    schemas, and record for each the content fingerprint that table has in the working file now.
+    """
+    from hyte_assets.lib.warehouse import connect
+
+    serving, working = Path(serving), Path(working)
+    if not serving.exists():
+        return [f"{serving} is missing"]
+    try:
+        with connect(serving, read_only=True) as con:
+            recorded = dict(con.execute(f"select table_name, version from {PUBLICATION_TABLE}").fetchall())
+            for name in recorded:
+                con.execute(f"select count(*) from {_qualified(name)}").fetchone()
+    except (duckdb.Error, OSError, RuntimeError) as exc:
+        return [f"{serving} does not open as a publication: {str(exc).splitlines()[0]}"]
+    with connect(working, read_only=True) as con:
+        tables = con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() "
+            "where list_contains(?, schema_name) and database_name = current_database()",
+            [list(PUBLISHED_SCHEMAS)],
+        ).fetchall()
+        current = {name: content_fingerprint(con, [name]) for (name,) in tables}
+    problems = [f"{name} is not in {serving}" for name in sorted(set(current) - set(recorded))]
+    problems += [
+        f"{name} is in {serving} but no longer published" for name in sorted(set(recorded) - set(current))
+    ]
+    problems += [
+        f"{name} in {serving} differs from the working file"
+        for name in sorted(set(current) & set(recorded))
+        if current[name] != recorded[name]
+    ]
+    return problems
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _qualified(name: str) -> str:
+    schema, _, table = name.partition(".")
+    return f"{_quote(schema)}.{_quote(table)}"
 
 
 def _remove(path: Path) -> None:

@@ -32,11 +32,19 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.http import FetchStats, Request, RetryingHttp, Transport
+from hyte_assets.lib.pxweb_meta import (  # re-exported: callers import them from here
+    QueryPlan,
+    check_content_codes,
+    find_area_variable,
+    find_variable,
+    plan_query,
+    sex_content_codes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +62,8 @@ EMPLOYMENT_CODES = (
     "PITKAAIKAISTYOTTOMAT",
     "TYOTTOMATULK",
 )
+# Registered unemployed by sex in 12r5 (reference notes §6); asked only where the metadata lists them.
+EMPLOYMENT_SEX_CODES = {"male": "TYOTTOMATMIEHET", "female": "TYOTTOMATNAISET"}
 # Top-level keys each supported response format must have.
 RESPONSE_KEYS = {
     "json-stat2": ("class", "id", "size", "dimension", "value"),
@@ -216,7 +226,18 @@ class PxWebClient:
             snapshot_path=f"{path.replace('/', '__')}.data.json",
         )
         with self.stats.counting_failures():
-            data, url = self._send(request)
+            try:
+                data, url = self._send(request)
+            except SourceError as exc:
+                if not exc.problem.startswith("HTTP 400"):
+                    raise
+                asked = "; ".join(f"{code}={list(values)}" for code, (_, values) in selections.items())
+                raise SourceError(
+                    self.source,
+                    f"{exc.problem}; the query asked {asked} (a value the table does not list gives 400)",
+                    url=exc.url,
+                    item=item,
+                ) from exc
             missing = [
                 k for k in RESPONSE_KEYS[response_format] if not isinstance(data, dict) or k not in data
             ]
@@ -247,72 +268,16 @@ def _selection(code: str, spec: tuple[str, Sequence[str]]) -> dict[str, Any]:
     return {"code": code, "selection": {"filter": filter_, "values": [str(v) for v in values]}}
 
 
-def find_variable(
-    metadata: Mapping[str, Any],
-    *,
-    time: bool = False,
-    contains_value: str | None = None,
-    code: str | None = None,
-    table: str | None = None,
-) -> dict[str, Any]:
-    """The one variable that matches every given criterion.
-
-    Resolve by role (`time=True`) or by a marker value (`contains_value="KU111"` finds the
-    area variable whatever it is called this year); `code` is for codes known to be stable.
-    """
-    if not (time or contains_value is not None or code is not None):
-        raise ValueError("give at least one of time, contains_value, code")
-    variables = list(metadata.get("variables", []))
-    found = [
-        v
-        for v in variables
-        if (not time or v.get("time") is True)
-        and (contains_value is None or contains_value in v.get("values", []))
-        and (code is None or v.get("code") == code)
-    ]
-    if len(found) != 1:
-        wanted = ", ".join(
-            part
-            for part in (
-                "time=True" if time else "",
-                f"contains_value={contains_value!r}" if contains_value is not None else "",
-                f"code={code!r}" if code is not None else "",
-            )
-            if part
-        )
-        available = [v.get("code") for v in variables]
-        raise SourceError(
-            SOURCE,
-            f"expected exactly one variable with {wanted}, found {len(found)}; variables: {available}",
-            item=f"table {table}" if table else metadata.get("title"),
-        )
-    return found[0]
-
-
-def check_content_codes(metadata: Mapping[str, Any], table: str, codes: Iterable[str]) -> str:
-    """Check every content code exists in the table; return the code of the variable holding them.
-
-    The measure variable is the one offering most of the requested codes, so its own code
-    (`contentscode` today, `Tiedot` before June 2026) need not be known in advance.
-    """
-    wanted = list(dict.fromkeys(codes))
-    if not wanted:
-        raise ValueError("no content codes given")
-    variables = list(metadata.get("variables", []))
-
-    def hits(variable: Mapping[str, Any]) -> int:
-        return len(set(wanted) & set(variable.get("values", [])))
-
-    best = max(variables, key=hits, default=None)
-    if best is None or hits(best) == 0:
-        raise SourceError(
-            SOURCE, f"content code(s) {wanted} not in any variable of table {table}", item=f"table {table}"
-        )
-    missing = [c for c in wanted if c not in best["values"]]
-    if missing:
-        raise SourceError(
-            SOURCE,
-            f"content code(s) {missing} not in variable {best['code']!r} of table {table}",
-            item=f"table {table}",
-        )
-    return str(best["code"])
+__all__ = [
+    "EMPLOYMENT_CODES",
+    "EMPLOYMENT_SEX_CODES",
+    "EMPLOYMENT_TABLE",
+    "PxWebClient",
+    "QueryPlan",
+    "api_root",
+    "check_content_codes",
+    "find_area_variable",
+    "find_variable",
+    "plan_query",
+    "sex_content_codes",
+]

@@ -18,7 +18,7 @@ from pathlib import Path
 from hyte_assets.lib.catalog import TABLE_REF, load_catalog
 from hyte_assets.lib.http import Request, Response, RetryingHttp, Transport
 from hyte_assets.lib.pxweb import DEFAULT_BASE_URL as STATFIN_URL
-from hyte_assets.lib.pxweb import PxWebClient, check_content_codes, find_variable
+from hyte_assets.lib.pxweb import PxWebClient, check_content_codes, find_area_variable, find_variable
 from hyte_assets.lib.sotkanet import DEFAULT_BASE_URL as SOTKANET_URL
 from hyte_assets.lib.sotkanet import SotkanetClient
 
@@ -50,7 +50,9 @@ def record(data_dir: Path, sotkanet_url: str, statfin_url: str, years: range) ->
     )
     sotkanet.regions()
     sotkanet.indicators()
-    ids = [int(r) for r in measures["source_ref"] if r.isdigit()]
+    # The ids today's Sotkanet ingest reads (measures.csv, sources sotkanet and kouluterveyskysely).
+    sotkanet_sourced = measures[measures["source"].isin(["sotkanet", "kouluterveyskysely"])]
+    ids = [int(r) for r in sotkanet_sourced["source_ref"] if r.isdigit()]
     for indicator_id in ids:
         sotkanet.indicator(indicator_id)
     sotkanet.data_many(ids, years, ("total", "male", "female"))
@@ -64,7 +66,7 @@ def record(data_dir: Path, sotkanet_url: str, statfin_url: str, years: range) ->
     for table, codes in tables.items():
         metadata = statfin.table_metadata(table)
         content = check_content_codes(metadata, table, codes)
-        area = find_variable(metadata, contains_value="SSS", table=table)["code"]
+        area = find_area_variable(metadata, table)["code"]
         time = find_variable(metadata, time=True, table=table)["code"]
         statfin.query(table, {area: ("all", ["*"]), time: ("top", ["15"]), content: ("item", sorted(codes))})
     return {"sotkanet_indicators": len(ids), "statfin_tables": len(tables)}

@@ -25,15 +25,23 @@ Snapshot files (relative to the snapshot root, exact wire bodies):
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple, TypedDict
+from typing import Any, TypedDict
 
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.http import FetchStats, Request, RetryingHttp, Transport
+from hyte_assets.lib.sotkanet_titles import (  # re-exported: callers import them from here
+    LEVEL_NAMES,
+    TitleMatch,
+    available_level,
+    check_title,
+    indicator_warnings,
+    match_titles,
+    normalise_title,
+    titles_agree,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +82,23 @@ class IndicatorMeta:
     range_start: int | None = None
     range_end: int | None = None
     data_updated: str | None = None
+    # `classifications.sex.values` (e.g. "Miehet", "Naiset", "Yhteensä"); empty when absent.
+    sex_values: tuple[str, ...] = ()
 
     @property
     def has_municipal_data(self) -> bool:
         """Indicators published only for wellbeing services counties list no "Kunta"."""
         return "Kunta" in self.region_levels
+
+    @property
+    def has_gender_classification(self) -> bool:
+        """True when the sex classification offers more than a total (every KTK indicator does)."""
+        return any(v.strip().casefold() not in _TOTAL_WORDS for v in self.sex_values)
+
+    @property
+    def genders(self) -> tuple[str, ...]:
+        """The `genders=` values to ask for: male, female and total where the indicator has them."""
+        return GENDERS if self.has_gender_classification else ("total",)
 
 
 class SotkanetRow(TypedDict):
@@ -92,10 +112,7 @@ class SotkanetRow(TypedDict):
     abs_value: float | None
 
 
-class TitleMatch(NamedTuple):
-    measure_id: str
-    status: Literal["matched", "ambiguous", "unmatched"]
-    candidates: tuple[int, ...]
+_TOTAL_WORDS = {"yhteensä", "total", "kaikki", "totalt"}
 
 
 def _is_int(value: Any) -> bool:
@@ -231,6 +248,15 @@ class SotkanetClient:
                 column="classifications.region.values",
             )
         range_ = doc.get("range") or {}
+        sex_values = ((doc.get("classifications") or {}).get("sex") or {}).get("values") or ()
+        if not isinstance(sex_values, list | tuple) or not all(isinstance(v, str) for v in sex_values):
+            raise self._error(
+                "classifications.sex.values must be a list of strings",
+                url,
+                item,
+                row=row,
+                column="classifications.sex.values",
+            )
         return IndicatorMeta(
             id=doc["id"],
             title_fi=title_fi,
@@ -240,6 +266,7 @@ class SotkanetClient:
             range_start=range_.get("start"),
             range_end=range_.get("end"),
             data_updated=doc.get("data-updated"),
+            sex_values=tuple(sex_values),
         )
 
     def data(
@@ -311,18 +338,26 @@ class SotkanetClient:
         )
 
     def data_many(
-        self, indicator_ids: Iterable[int], years: Iterable[int], genders: Iterable[str] = ("total",)
+        self,
+        indicator_ids: Iterable[int],
+        years: Iterable[int],
+        genders: Iterable[str] = ("total",),
+        *,
+        genders_by_id: Mapping[int, Sequence[str]] | None = None,
     ) -> dict[int, list[SotkanetRow] | SourceError]:
         """Fetch several indicators concurrently (at most `max_concurrency` at once).
 
+        `genders_by_id` overrides `genders` per indicator (use `IndicatorMeta.genders`, so that
+        indicators with a gender classification come back as male, female and total).
         A failing indicator yields its `SourceError` in the result instead of stopping the others.
         """
         ids = list(dict.fromkeys(indicator_ids))
         years_, genders_ = list(years), list(genders)
+        per_id = dict(genders_by_id or {})
 
         def fetch(indicator_id: int) -> list[SotkanetRow] | SourceError:
             try:
-                return self.data(indicator_id, years_, genders_)
+                return self.data(indicator_id, years_, per_id.get(indicator_id, genders_))
             except SourceError as exc:
                 log.error("%s", exc)
                 return exc
@@ -375,46 +410,21 @@ def all_municipalities(regions: Iterable[Region]) -> list[Region]:
     return [r for r in regions if r.category == "KUNTA"]
 
 
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-
-
-def normalise_title(title: str) -> str:
-    """Comparison key for indicator titles.
-
-    Sotkanet writes "25 - 64-vuotiaat" where the plan writes "25–64-vuotiaat"; case, spacing,
-    dash style and trailing punctuation carry no meaning, so they are normalised away.
-    """
-    text = unicodedata.normalize("NFKC", title).translate(_DASHES).casefold()
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"\s*-\s*", "-", text)
-    return text.rstrip(" .,;:")
-
-
-def check_title(indicator_id: int, expected_title: str, metadata: IndicatorMeta) -> None:
-    """Fail loudly when an indicator id does not carry the title the catalog expects.
-
-    Public code has mislabelled ids (e.g. 5527), so the title is the guard against fetching
-    the wrong measure.
-    """
-    if metadata.id != indicator_id or normalise_title(metadata.title_fi) != normalise_title(expected_title):
-        raise SourceError(
-            SOURCE,
-            f"title mismatch for indicator {indicator_id}: expected {expected_title!r}, "
-            f"Sotkanet has {metadata.title_fi!r} (metadata id {metadata.id})",
-            item=f"indicator {indicator_id}",
-        )
-
-
-def match_titles(catalog_titles: Mapping[str, str], listing: Iterable[IndicatorMeta]) -> list[TitleMatch]:
-    """Propose indicator ids for catalog measures by exact normalised Finnish title (for review)."""
-    by_title: dict[str, list[int]] = {}
-    for meta in listing:
-        by_title.setdefault(normalise_title(meta.title_fi), []).append(meta.id)
-    matches = []
-    for measure_id, title in catalog_titles.items():
-        candidates = tuple(sorted(by_title.get(normalise_title(title), [])))
-        status: Literal["matched", "ambiguous", "unmatched"] = (
-            "unmatched" if not candidates else "matched" if len(candidates) == 1 else "ambiguous"
-        )
-        matches.append(TitleMatch(measure_id, status, candidates))
-    return matches
+__all__ = [
+    "GENDERS",
+    "LEVEL_NAMES",
+    "IndicatorMeta",
+    "Region",
+    "SotkanetClient",
+    "SotkanetRow",
+    "TitleMatch",
+    "all_municipalities",
+    "available_level",
+    "check_title",
+    "indicator_warnings",
+    "match_titles",
+    "municipalities_in",
+    "normalise_title",
+    "resolve_regions",
+    "titles_agree",
+]

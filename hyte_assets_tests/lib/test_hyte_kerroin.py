@@ -1,4 +1,4 @@
-"""Unit tests for hyte_assets.lib.hyte_kerroin.
+"""Unit tests for hyte_assets.lib.hyte (config, scoring, what_if).
 
 Every expected number below is worked out by hand in the comment next to it (never by calling the module),
 on tiny made-up municipalities:
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hyte_assets.lib import hyte_kerroin as hk
+from hyte_assets.lib import hyte as hk
 from hyte_assets.lib.errors import SourceError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -115,9 +115,17 @@ def test_indicator_file_has_the_21_annex_indicators_with_only_cited_sotkanet_ids
     assert ind["indicator_id"].iloc[0] == "p01_kouluympariston_tarkastus"
     assert ind["indicator_id"].iloc[14] == "p15_kulttuuri_kynnys"
     ids = ind.dropna(subset=["sotkanet_id"]).set_index("indicator_id")["sotkanet_id"].to_dict()
-    assert ids == {"o1a_ktk_koettu_terveys_8_9": "286", "o2_koulutuksen_ulkopuolella_17_24": "3219"}
+    # The six ids whose 2015 titles match the annex (../shared/reference/sotkanet-indicators-verified.csv).
+    assert ids == {
+        "o1a_ktk_koettu_terveys_8_9": "286",
+        "o1b_ktk_ylipaino_8_9": "3906",
+        "o2_koulutuksen_ulkopuolella_17_24": "3219",
+        "o3_pitkaaik_toimeentulotuki_25_64": "234",
+        "o4_tyokyvyttomyyselake_25_64": "306",
+        "o5_kaatumiset_65": "3959",
+    }
     status = ind.dropna(subset=["sotkanet_id"]).set_index("indicator_id")["sotkanet_id_status"].to_dict()
-    assert all(s.startswith("unverified") for s in status.values())
+    assert set(status.values()) == {"exact_2015_title"}
     # Outcome indicators that are also plan measures name them; each must exist in the catalog.
     catalog = pd.read_csv(HYTE_DIR.parent / "catalog" / "measures.csv", dtype=str)
     mapped = ind["measure_id"].dropna()
@@ -137,8 +145,21 @@ def test_base_prices_and_published_figure() -> None:
     assert np.isnan(row_2026["eur_per_resident"])
     assert row_2026["source"] == "unknown: not yet cited"
     sets = hk.load_assumptions(HYTE_DIR / "assumptions.toml")
-    # 2026 has no cited price: the default set assumes the 2025 price and says so.
-    assert hk.base_price_for(prices, 2026, sets["default"]) == (19.97, "assumed = 2025 price, unverified")
+    # 2026 has no cited price: the default set moves the 2025 price by the named index (19.97 × 1.022 =
+    # 20.409 → 20.41) and labels it assumed; previous_year_price keeps 19.97.
+    price, label = hk.base_price_for(prices, 2026, sets["default"])
+    assert price == 20.41
+    assert label.startswith("assumed = 2025 price 19.97 × (1 + 2.2 %)^1")
+    assert "kuntien peruspalveluiden hintaindeksi" in label and "HE 42/2023" in label
+    # Two years without a price compound: 19.97 × 1.022² = 20.858 → 20.86.
+    assert hk.base_price_for(prices[prices["payment_year"] < 2026], 2027, sets["default"])[0] == 20.86
+    assert hk.base_price_for(prices, 2026, sets["previous_year_price"]) == (
+        19.97,
+        "assumed = 2025 price, unverified",
+    )
+    # The cited 2024 price is the 2023 price moved by the cited 2024 index (+2.2 %): the rule reproduces it.
+    cited_2023 = prices[prices["payment_year"] == 2023]
+    assert hk.base_price_for(cited_2023, 2024, sets["default"])[0] == 19.31
     assert hk.base_price_for(prices, 2024, sets["default"])[0] == 19.31
     strict = dataclasses.replace(sets["default"], base_price_fallback="none")
     with pytest.raises(ValueError, match="no cited perushinta"):
@@ -157,8 +178,12 @@ def test_assumption_file_default_matches_dataclass_and_every_set_changes_somethi
     sets = hk.load_assumptions(HYTE_DIR / "assumptions.toml")
     assert hk.DEFAULT_ASSUMPTION_SET in sets
     default = sets["default"]
-    # The file's default set spells out exactly the dataclass defaults (one documented baseline).
-    assert dataclasses.replace(default, description="") == hk.Assumptions(name="default")
+    # The file's default set spells out the dataclass defaults, except that it reads the vintage table
+    # (the library default is fixed_lag so that a bare Assumptions() needs no file).
+    assert default.data_years == "vintage" and len(default.vintages) == 5 * 21
+    assert dataclasses.replace(
+        default, description="", data_years="fixed_lag", vintages=()
+    ) == hk.Assumptions(name="default")
     assert default.scaling_method == "minmax_abs"
     assert default.target_rule == "none"
     assert (default.outcome_latest_lag, default.process_latest_lag, default.population_lag) == (2, 1, 2)
@@ -575,7 +600,13 @@ def test_compare_assumption_sets_shows_the_spread() -> None:
         [("001", "p1", 2025, 1), ("002", "p1", 2025, 0), ("003", "p1", 2025, 1)],
         columns=["municipality_code", "indicator_id", "collection_year", "answer"],
     )
-    chosen = {name: sets[name] for name in ("default", "relative_change", "exact_weights")}
+    # Toy indicator ids are not in vintages.csv: the sets run on fixed lags and the unchanged 2025 price here.
+    chosen = {
+        name: dataclasses.replace(
+            sets[name], data_years="fixed_lag", vintages=(), base_price_fallback="previous_year"
+        )
+        for name in ("default", "relative_change", "exact_weights")
+    }
     table = hk.compare_assumption_sets(
         "001",
         answers,

@@ -95,6 +95,7 @@ def test_laskennat_finnish_csv(tmp_path: Path, encoding: str) -> None:
         "group_value",
         "value",
         "note",
+        "is_demo",
         "source_file",
         "source_row",
     ]
@@ -178,6 +179,7 @@ def test_kyselyt_finnish_csv(tmp_path: Path, encoding: str) -> None:
         "group_value",
         "value",
         "sample_size",
+        "is_demo",
         "source_file",
         "source_row",
     ]
@@ -240,6 +242,7 @@ def test_toimenpiteet_tila_finnish_csv(tmp_path: Path, encoding: str) -> None:
         "status",
         "updated_at",
         "comment",
+        "is_demo",
         "source_file",
         "source_row",
     ]
@@ -601,3 +604,264 @@ def test_duplicate_header(tmp_path: Path) -> None:
 def test_unknown_kind_is_a_programming_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown delivery kind 'laskenta'"):
         load_delivery(tmp_path / "x.csv", "laskenta")
+
+
+# --- issue 18: deliveries that must not get in -------------------------------------------------
+
+CATALOG = Path(__file__).resolve().parents[2] / "data" / "catalog"
+CITY_COUNT = "esteettomat_reitit"  # source local
+CITY_SURVEY = "turvallinen_asuinpaikka_alueellinen_kysely"  # source regional_survey
+
+
+@pytest.fixture(scope="module")
+def measures() -> pd.DataFrame:
+    return pd.read_csv(CATALOG / "measures.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def action_ids() -> list[str]:
+    return pd.read_csv(CATALOG / "actions.csv", dtype=str)["action_id"].tolist()
+
+
+def official_measure(measures: pd.DataFrame, source: str) -> str:
+    return measures.loc[measures["source"] == source, "measure_id"].iloc[0]
+
+
+def folder(tmp_path: Path) -> Path:
+    local = tmp_path / "local"
+    (local / "demo").mkdir(parents=True)
+    return local
+
+
+def load(local: Path, measures: pd.DataFrame, action_ids: list[str], previous=None, **kwargs):
+    from hyte_assets.lib.local_files.folder import load_folder
+
+    return load_folder(
+        local, measures, action_ids, "111", previous or {}, pd.Timestamp("2026-12-01 06:00"), **kwargs
+    )
+
+
+@pytest.mark.parametrize("source", ["sotkanet", "employment", "kouluterveyskysely"])
+def test_official_measure_is_refused_from_city_files(
+    tmp_path: Path, measures: pd.DataFrame, source: str
+) -> None:
+    measure = official_measure(measures, source)
+    sources = dict(zip(measures["measure_id"], measures["source"], strict=True))
+    counts = write_csv(
+        tmp_path / "l.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2025;5", f"{measure};2025;1"]
+    )
+    error = raised(counts, "laskennat", measure_sources=sources)
+    assert_names(error, counts, 3, "mittari_id")
+    assert f"comes from '{source}'" in str(error) and "source=local_files" in str(error)
+    survey = write_csv(
+        tmp_path / "k.csv", ["mittari_id;kysely;vuosi;alue;arvo", f"{measure};Kysely;2025;111;12,5"]
+    )
+    assert_names(raised(survey, "kyselyt", measure_sources=sources), survey, 2, "mittari_id")
+    ok = write_csv(
+        tmp_path / "ok.csv", ["mittari_id;kysely;vuosi;alue;arvo", f"{CITY_SURVEY};Kysely;2025;111;12,5"]
+    )
+    assert load_delivery(ok, "kyselyt", measure_sources=sources)["value"].tolist() == [12.5]
+
+
+def test_a_survey_measure_is_not_a_count(tmp_path: Path, measures: pd.DataFrame) -> None:
+    sources = dict(zip(measures["measure_id"], measures["source"], strict=True))
+    path = write_csv(tmp_path / "l.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_SURVEY};2025;5"])
+    assert "comes from 'regional_survey'" in str(raised(path, "laskennat", measure_sources=sources))
+
+
+@pytest.mark.parametrize("digits", [400, 309])
+def test_huge_number_is_rejected_not_infinite(tmp_path: Path, digits: int) -> None:
+    path = write_csv(tmp_path / "l.csv", ["mittari_id;ajanjakso;arvo", f"x;2025;{'9' * digits}"])
+    error = raised(path, "laskennat")
+    assert_names(error, path, 2, "arvo")
+    assert "too large" in str(error)
+    with pytest.raises(ValueError, match="too large"):
+        parse_number("1" * 400)
+    assert parse_number("9" * 300) == float("9" * 300)  # large but finite is still a number
+
+
+def test_size_limits_name_the_limit(tmp_path: Path) -> None:
+    from hyte_assets.lib.local_files import Limits
+
+    lines = ["mittari_id;ajanjakso;ryhma;arvo"] + [f"x;2025;g{i};1" for i in range(6)]
+    path = write_csv(tmp_path / "l.csv", lines)
+    rows = raised(path, "laskennat", limits=Limits(max_rows=5))
+    assert_names(rows, path, 7, None)
+    assert "6 data rows, more than the limit of 5" in str(rows)
+    groups = raised(path, "laskennat", limits=Limits(max_groups=4))
+    assert_names(groups, path, 6, "ryhma")
+    assert "more than 4 different measure and group" in str(groups)
+    size = raised(path, "laskennat", limits=Limits(max_bytes=50))
+    assert f"file={path}" in str(size) and "more than the limit of 50" in str(size)
+    assert len(load_delivery(path, "laskennat")) == 6
+
+
+def test_xlsx_row_limit_is_checked_before_reading(tmp_path: Path) -> None:
+    from hyte_assets.lib.local_files import Limits
+
+    rows = [["mittari_id", "ajanjakso", "arvo"], *[["x", 2025 - i % 3, i] for i in range(9)]]
+    path = write_xlsx(tmp_path / "l.xlsx", rows)
+    assert "more than the limit of 4" in str(raised(path, "laskennat", limits=Limits(max_rows=4)))
+
+
+def test_formula_without_saved_result_is_rejected(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()  # openpyxl, like many generators, saves formulas without their results
+    sheet = workbook.active
+    sheet.append(["mittari_id", "ajanjakso", "ryhma", "arvo"])
+    sheet.append(["x", 2025, "Ohjaamo", 5])
+    sheet.append(["x", 2025, '=B2&""', "=D2*2"])
+    path = tmp_path / "kaava.xlsx"
+    workbook.save(path)
+    error = raised(path, "laskennat")
+    assert_names(error, path, 3, "ryhma")
+    assert "C3 holds the formula" in str(error) and "no saved result" in str(error)
+
+
+@pytest.mark.parametrize("encoding", ["cp850", "mac_roman"])
+def test_other_code_pages_are_rejected_with_a_hint(tmp_path: Path, encoding: str) -> None:
+    path = write_csv(
+        tmp_path / "l.csv", ["mittari_id;ajanjakso;ryhma;arvo", "x;2025;Päiväkoti Ööpinen;5"], encoding
+    )
+    error = raised(path, "laskennat")
+    assert_names(error, path, 2, None)
+    assert "CSV UTF-8" in str(error) and "code page" in str(error)
+
+
+def test_cp1252_with_typographic_characters_still_loads(tmp_path: Path) -> None:
+    line = "x;2025;Šekki – “Ääni” … €;5"
+    path = write_csv(tmp_path / "l.csv", ["mittari_id;ajanjakso;ryhma;arvo", line], "cp1252")
+    assert load_delivery(path, "laskennat")["group_value"].tolist() == ["Šekki – “Ääni” … €"]
+
+
+def test_action_ids_match_the_catalog_case_insensitively(tmp_path: Path, action_ids: list[str]) -> None:
+    path = write_csv(tmp_path / "t.csv", ["toimenpide_id;tila;paivitetty", "A001;toteutettu;1.2.2026"])
+    assert load_delivery(path, "toimenpiteet_tila", action_ids=action_ids)["action_id"].tolist() == ["a001"]
+    unknown = write_csv(
+        tmp_path / "u.csv",
+        ["toimenpide_id;tila;paivitetty", "a001;toteutettu;1.2.2026", "a999;toteutettu;1.2.2026"],
+    )
+    error = raised(unknown, "toimenpiteet_tila", action_ids=action_ids)
+    assert_names(error, unknown, 3, "toimenpide_id")
+    assert "unknown action id 'a999'" in str(error)
+    twice = write_csv(
+        tmp_path / "d.csv",
+        ["toimenpide_id;tila;paivitetty", "a001;toteutettu;1.2.2026", "A001;toteutettu;1.2.2026"],
+    )
+    assert "duplicate row" in str(raised(twice, "toimenpiteet_tila", action_ids=action_ids))
+
+
+def test_cross_file_collision_rejects_the_later_file_naming_both(
+    tmp_path: Path, measures: pd.DataFrame, action_ids: list[str]
+) -> None:
+    local = folder(tmp_path)
+    write_csv(
+        local / "a_laskennat.csv",
+        ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2024;4", f"{CITY_COUNT};2025;5"],
+    )
+    write_csv(
+        local / "b_laskennat.csv",
+        [
+            "mittari_id;ajanjakso;arvo",
+            f"{CITY_COUNT};2023;3",
+            f"{CITY_COUNT};12/2025;6",
+            f"{CITY_COUNT};2025;7",
+        ],
+    )
+    write_csv(local / "c_tila.csv", ["toimenpide_id;tila;paivitetty", "a001;toteutettu;1.2.2026"])
+    write_csv(local / "d_tila.csv", ["toimenpide_id;tila;paivitetty", "A001;käynnissä;1.3.2026"])
+
+    result = load(local, measures, action_ids)
+
+    assert [(r.file, r.row, r.column) for r in result.rejected] == [
+        ("b_laskennat.csv", 4, "mittari_id+ajanjakso+ryhma"),
+        ("d_tila.csv", 2, "toimenpide_id"),
+    ]
+    assert "row 3 of a_laskennat.csv" in result.rejected[0].message
+    assert f"file={local / 'b_laskennat.csv'}" in result.rejected[0].message
+    assert "c_tila.csv" in result.rejected[1].message
+    counts = result.tables["raw.local_counts"]
+    assert sorted(zip(counts["period"], counts["value"], strict=True)) == [("2024", 4.0), ("2025", 5.0)]
+    assert result.tables["raw.action_status"]["action_id"].tolist() == ["a001"]  # once, not twice
+
+
+def test_rejected_file_keeps_last_rows_except_those_another_file_now_delivers(
+    tmp_path: Path, measures: pd.DataFrame, action_ids: list[str]
+) -> None:
+    local = folder(tmp_path)
+    first = write_csv(
+        local / "b.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2024;4", f"{CITY_COUNT};2025;5"]
+    )
+    previous = load(local, measures, action_ids).tables["raw.local_counts"]
+    write_csv(local / "a.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2025;9"])
+    write_csv(first, ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2024;4x"])
+
+    result = load(local, measures, action_ids, {"laskennat": previous})
+
+    assert [r.file for r in result.rejected] == ["b.csv"]
+    counts = result.tables["raw.local_counts"]
+    assert sorted(zip(counts["source_file"], counts["period"], counts["value"], strict=True)) == [
+        ("a.csv", "2025", 9.0),
+        ("b.csv", "2024", 4.0),
+    ]
+
+
+def test_demo_comes_from_the_folder_or_the_column_not_the_name(
+    tmp_path: Path, measures: pd.DataFrame, action_ids: list[str]
+) -> None:
+    local = folder(tmp_path)
+    write_csv(local / "demo_laskennat.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2021;1"])
+    write_csv(local / "demo" / "laskennat.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2022;2"])
+    write_csv(
+        local / "sekalaiset.csv",
+        [
+            "mittari_id;ajanjakso;arvo;is_demo",
+            f"{CITY_COUNT};2023;3;kyllä",
+            f"{CITY_COUNT};2024;4;ei",
+            f"{CITY_COUNT};2025;5;",
+        ],
+    )
+
+    result = load(local, measures, action_ids)
+
+    assert not result.rejected
+    counts = result.tables["raw.local_counts"]
+    assert sorted(zip(counts["source_file"], counts["period"], counts["is_demo"], strict=True)) == [
+        ("demo/laskennat.csv", "2022", True),
+        ("demo_laskennat.csv", "2021", False),
+        ("sekalaiset.csv", "2023", True),
+        ("sekalaiset.csv", "2024", False),
+        ("sekalaiset.csv", "2025", False),
+    ]
+
+
+def test_symlinks_in_the_delivery_folder_are_ignored(
+    tmp_path: Path, measures: pd.DataFrame, action_ids: list[str]
+) -> None:
+    from hyte_assets.lib.local_files.folder import delivery_files
+
+    local = folder(tmp_path)
+    outside = write_csv(tmp_path / "outside.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2025;5"])
+    (local / "linkki.csv").symlink_to(outside)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write_csv(elsewhere / "x.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2024;5"])
+    (local / "demo").rmdir()
+    (local / "demo").symlink_to(elsewhere, target_is_directory=True)
+    real = write_csv(local / "oikea.csv", ["mittari_id;ajanjakso;arvo", f"{CITY_COUNT};2023;3"])
+
+    assert delivery_files(local) == [real]
+    assert load(local, measures, action_ids).files == ["oikea.csv"]
+
+
+def test_shipped_demo_deliveries_live_in_the_demo_folder(
+    measures: pd.DataFrame, action_ids: list[str]
+) -> None:
+    local = TEMPLATE_DIR.parent
+    assert not list(local.glob("demo_*")), "demo status no longer comes from a file-name prefix"
+    result = load(local, measures, action_ids)
+    assert not result.rejected, [r.message for r in result.rejected]
+    assert result.tables["raw.local_counts"]["is_demo"].all()
+    assert result.tables["raw.survey_values"]["is_demo"].all()
+    assert not result.tables["raw.action_status"]["is_demo"].any()

@@ -1,8 +1,10 @@
 """The hyte-kerroin view: reproduce the state-subsidy coefficient for health promotion, explain it,
 and show what would raise it (laki 618/2021 § 15; VNA 1393/2022 § 3 and its annex).
 
-Normalisation needs every municipality, so this runs on national-scope inputs. What the law leaves
-open is a named assumption (data/hyte/assumptions.toml); every row says which set produced it.
+Normalisation needs every municipality, so this runs on national-scope inputs. Outcome indicators the
+catalog carries come from `marts.measure_series`, so the scorecard and this view show the same figures;
+`raw.hyte_outcome_values` supplies the rest (lib/hyte/inputs.py). What the law leaves open is a named
+assumption (data/hyte/assumptions.toml, data/hyte/vintages.csv); every row says which set produced it.
 """
 
 import hashlib
@@ -15,19 +17,26 @@ import pandas as pd
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.defs.unchanged import inputs_version
-from hyte_assets.lib import hyte_kerroin as hk
+from hyte_assets.lib import hyte as hk
+from hyte_assets.lib.hyte import inputs
+from hyte_assets.lib.hyte.what_if import calibration, published_sentences
+from hyte_assets.lib.region_table import load_region_table
 from hyte_assets.lib.warehouse import inputs_unchanged, read_table, replace_tables
 
 TABLES = ("hyte_kerroin", "hyte_kerroin_components", "hyte_what_if", "hyte_published")
 INPUTS = ("hyte_process_answers", "hyte_outcome_values", "population", "sotkanet_regions")
-INPUT_TABLES = tuple(f"raw.{name}" for name in INPUTS)
-# This module and the calculation: a change to either rebuilds the tables.
-CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(hk.__file__).read_bytes()).hexdigest()[:12]
+SERIES_TABLE = "marts.measure_series"
+INPUT_TABLES = (*(f"raw.{name}" for name in INPUTS), SERIES_TABLE)
+FILES = ("hyte", "regions/regions-fi.csv")
+# This module and the calculation package: a change to any of them rebuilds the tables.
+CODE = hashlib.sha256(
+    b"".join(p.read_bytes() for p in [Path(__file__), *sorted(Path(hk.__file__).parent.glob("*.py"))])
+).hexdigest()[:12]
 
 
 def demo_municipalities(*frames: pd.DataFrame) -> set[str]:
     """Municipalities any of whose inputs is demo data."""
-    return set().union(*(set(f.loc[f["is_demo"], "municipality_code"]) for f in frames))
+    return set().union(*(set(f.loc[f["is_demo"].astype(bool), "municipality_code"]) for f in frames))
 
 
 def demo_input_names(
@@ -36,8 +45,18 @@ def demo_input_names(
     """Which of the municipality's inputs are demo data (`process_answers`, `outcome_values`,
     `population`), so that the report can say so plainly."""
     named = (("process_answers", answers), ("outcome_values", outcomes), ("population", population))
-    demo = [name for name, frame in named if frame.loc[frame["municipality_code"] == home, "is_demo"].any()]
+    demo = [
+        name
+        for name, frame in named
+        if frame.loc[frame["municipality_code"] == home, "is_demo"].astype(bool).any()
+    ]
     return ", ".join(demo)
+
+
+def municipality_name(settings: PipelineSettings, code: str) -> str:
+    """The municipality's name from the shipped region table (for the report sentences)."""
+    names = {m.code: m.name for m in load_region_table(settings.data_path).municipalities}
+    return names.get(code, code)
 
 
 @dg.multi_asset(
@@ -47,19 +66,20 @@ def demo_input_names(
             group_name="hyte",
             kinds={"python", "duckdb"},
             owners=["team:hyte"],
-            deps=[dg.AssetKey(["raw", name]) for name in INPUTS],
+            deps=[*(dg.AssetKey(["raw", name]) for name in INPUTS), dg.AssetKey(SERIES_TABLE.split("."))],
             description=description,
         )
         for name, description in (
             (
                 "hyte_kerroin",
-                "Per municipality: process, outcome and combined score, coefficient, €/resident, "
-                "€ total, ranks in the region and in Finland, assumption set, is_demo.",
+                "Per municipality: the coefficient first (it does not depend on the price), then process, "
+                "outcome and combined score, €/resident, € total, ranks in the region and in Finland, "
+                "assumption set, is_demo.",
             ),
             (
                 "hyte_kerroin_components",
-                "Per municipality × indicator: values of the two years, change, points, "
-                "weight and contribution to the coefficient.",
+                "Per municipality × indicator: values of the two years, change, points, weight and "
+                "contribution to the coefficient.",
             ),
             (
                 "hyte_what_if",
@@ -67,7 +87,8 @@ def demo_input_names(
             ),
             (
                 "hyte_published",
-                "Published hyte figures beside the reproduced ones under every assumption set.",
+                "The configured municipality's reproduced coefficient under every assumption set, its "
+                "distance to the published figure, and summary_fi / summary_en sentences for the report.",
             ),
         )
     ],
@@ -80,7 +101,7 @@ def hyte_kerroin(
     written = [f"reports.{name}" for name in TABLES]
     year = settings.hyte_payment_year
     version = inputs_version(
-        settings, warehouse, ("hyte",), INPUT_TABLES, CODE, extra=f"{year}:{settings.hyte_assumption_set}"
+        settings, warehouse, FILES, INPUT_TABLES, CODE, extra=f"{year}:{settings.hyte_assumption_set}"
     )
     with warehouse.connect() as con:
         current = version is not None and inputs_unchanged(con, written, version)
@@ -98,66 +119,85 @@ def hyte_kerroin(
     published = hk.load_published(hyte_dir / "published.csv")
     with warehouse.connect() as con:
         answers = read_table(con, "raw.hyte_process_answers")
-        outcomes = read_table(con, "raw.hyte_outcome_values")
-        population = read_table(con, "raw.population")
+        raw_outcomes = read_table(con, "raw.hyte_outcome_values")
+        series = read_table(con, SERIES_TABLE)
+        raw_population = read_table(con, "raw.population")
         regions = read_table(con, "raw.sotkanet_regions")
-    municipalities = sorted(set(population["municipality_code"]) & set(answers["municipality_code"]))
-    population = population[population["municipality_code"].isin(municipalities)]
+    conflicts = inputs.disagreements(series, raw_outcomes, indicators)
+    if len(conflicts):
+        context.log.warning(
+            f"{len(conflicts)} outcome values differ between {SERIES_TABLE} and raw.hyte_outcome_values; "
+            f"the series is used: {conflicts.head(5).to_dict('records')}"
+        )
+    outcomes = inputs.outcome_values(series, raw_outcomes, indicators)
+    municipalities = sorted(set(raw_population["municipality_code"]) & set(answers["municipality_code"]))
+    outcomes = outcomes[outcomes["municipality_code"].isin(municipalities)]
+    real = pd.DataFrame(
+        [
+            (m.code, m.population, m.population_year)
+            for m in load_region_table(settings.data_path).municipalities
+        ],
+        columns=["municipality_code", "population", "population_year"],
+    )
+    population = inputs.population_for_year(
+        raw_population, real, year - assumptions.population_lag, municipalities
+    ).drop(columns="population_source")
     price, price_source = hk.base_price_for(prices, year, assumptions)
     kerroin, components = hk.calculate(
         answers, outcomes, population, indicators, municipalities, price, assumptions, payment_year=year
     )
+    demo = demo_municipalities(answers, outcomes, population)
     home = settings.municipality_code.zfill(3)
-    maakunta = regions.set_index("region_code").loc[home, "maakunta_code"]
-    peers = regions[(regions["region_level"] == "kunta") & (regions["maakunta_code"] == maakunta)]
+    kunnat = regions[regions["region_level"] == "kunta"].set_index("region_code")
+    peers = kunnat[kunnat["maakunta_code"] == kunnat.loc[home, "maakunta_code"]].index
     kerroin = kerroin.assign(
-        rank_maakunta=kerroin["municipality_code"]
-        .map(hk.rank_within(kerroin, peers["region_code"]))
-        .astype("Int64"),
-        maakunta_code=kerroin["municipality_code"].map(
-            regions[regions["region_level"] == "kunta"].set_index("region_code")["maakunta_code"]
-        ),
+        rank_maakunta=kerroin["municipality_code"].map(hk.rank_within(kerroin, peers)).astype("Int64"),
+        maakunta_code=kerroin["municipality_code"].map(kunnat["maakunta_code"]),
         base_price_eur=price,
         base_price_source=price_source,
-        is_demo=kerroin["municipality_code"].isin(demo_municipalities(answers, outcomes, population)),
+        is_demo=kerroin["municipality_code"].isin(demo),
     )
     process_points = hk.score_process(answers, indicators, municipalities, assumptions, payment_year=year)
     outcome_points = hk.score_outcomes(outcomes, indicators, municipalities, assumptions, payment_year=year)
-    population_year = population[population["year"] == year - assumptions.population_lag]
     what_if = hk.what_if(
         home,
         process_points,
         outcome_points,
         outcomes,
-        population_year,
+        population,
         indicators,
         price,
         assumptions,
         payment_year=year,
-    ).assign(
-        assumption_set=assumptions.name, is_demo=home in demo_municipalities(answers, outcomes, population)
-    )
+    ).assign(assumption_set=assumptions.name, is_demo=home in demo)
     published_row = published[(published["municipality_code"] == home) & (published["payment_year"] == year)]
-    comparison = hk.compare_assumption_sets(
+    published_eur = float(published_row["eur_per_resident"].iloc[0]) if len(published_row) else None
+    comparison = published_comparison(
         home,
         answers,
         outcomes,
-        population,
+        raw_population,
+        real,
         indicators,
         municipalities,
         prices,
         sets,
         year,
-        published_eur_per_resident=float(published_row["eur_per_resident"].iloc[0])
-        if len(published_row)
-        else None,
+        published_eur,
     ).assign(
         published_source=published_row["source"].iloc[0] if len(published_row) else None,
-        is_demo=home in demo_municipalities(answers, outcomes, population),
+        is_demo=home in demo,
         demo_inputs=demo_input_names(home, answers, outcomes, population),
     )
-    components = components.assign(
-        is_demo=components["municipality_code"].isin(demo_municipalities(answers, outcomes, population))
+    name = municipality_name(settings, home)
+    sentences = [published_sentences(row, name) for row in comparison.to_dict("records")]
+    comparison["summary_fi"] = [fi for fi, _ in sentences]
+    comparison["summary_en"] = [en for _, en in sentences]
+    sources = outcomes[["municipality_code", "indicator_id", "value_source"]].drop_duplicates(
+        ["municipality_code", "indicator_id"]
+    )
+    components = components.merge(sources, on=["municipality_code", "indicator_id"], how="left").assign(
+        is_demo=lambda c: c["municipality_code"].isin(demo)
     )
     tables = {
         "reports.hyte_kerroin": kerroin,
@@ -172,21 +212,76 @@ def hyte_kerroin(
         f"{home}: coefficient {own['coefficient']:.3f}, {own['eur_per_resident']:.2f} €/resident "
         f"(assumption set {assumptions.name}, base price {price} — {price_source})"
     )
+    spread = calibration(kerroin)
     summary = {
         "municipality": home,
         "coefficient": float(own["coefficient"]),
         "eur_per_resident": float(own["eur_per_resident"]),
-        "published_eur_per_resident": float(published_row["eur_per_resident"].iloc[0])
-        if len(published_row)
-        else None,
+        "published_eur_per_resident": published_eur,
         "inputs_demo": bool(own["is_demo"]),
+        "series_raw_disagreements": len(conflicts),
+        "calibration_within_tolerance": bool(spread["within_tolerance"].all()),
     }
-    for name, frame in tables.items():
+    for table, frame in tables.items():
         yield dg.MaterializeResult(
-            asset_key=["reports", name.split(".")[1]],
+            asset_key=["reports", table.split(".")[1]],
             metadata={
                 **table_metadata(frame),
                 "summary": dg.MetadataValue.json(summary),
+                "calibration": dg.MetadataValue.json(spread.to_dict("records")),
                 "assumption_set": assumptions.name,
             },
         )
+
+
+def published_comparison(
+    home: str,
+    answers: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    raw_population: pd.DataFrame,
+    real: pd.DataFrame,
+    indicators: pd.DataFrame,
+    municipalities: list[str],
+    prices: pd.DataFrame,
+    sets: dict[str, hk.Assumptions],
+    year: int,
+    published_eur: float | None,
+) -> pd.DataFrame:
+    """compare_assumption_sets with each set's own population year (a set may change population_lag)."""
+    parts = []
+    for name, assumptions in sets.items():
+        population = inputs.population_for_year(
+            raw_population, real, year - assumptions.population_lag, municipalities
+        ).drop(columns="population_source")
+        parts.append(
+            hk.compare_assumption_sets(
+                home,
+                answers,
+                outcomes,
+                population,
+                indicators,
+                municipalities,
+                prices,
+                {name: assumptions},
+                year,
+                published_eur_per_resident=published_eur,
+            )
+        )
+    out = pd.concat(parts, ignore_index=True)
+    default = out.loc[out["assumption_set"] == hk.DEFAULT_ASSUMPTION_SET, "eur_per_resident"]
+    reference = float(default.iloc[0]) if len(default) else float(out["eur_per_resident"].iloc[0])
+    out["delta_vs_default_eur"] = out["eur_per_resident"] - reference
+    out["published_coefficient"] = out["published_eur_per_resident"] / out["base_price_eur"]
+    out["delta_vs_published_coefficient"] = out["coefficient"] - out["published_coefficient"]
+    lead = [
+        "assumption_set",
+        "municipality_code",
+        "payment_year",
+        "coefficient",
+        "published_coefficient",
+        "delta_vs_published_coefficient",
+        "eur_per_resident",
+        "published_eur_per_resident",
+        "delta_vs_published_eur",
+    ]
+    return out[lead + [c for c in out.columns if c not in lead]]

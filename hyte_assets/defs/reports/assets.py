@@ -16,16 +16,18 @@ from hyte_assets.defs.catalog.regions_asset import REGION_TABLES
 from hyte_assets.defs.resources import PROJECT_ROOT, PipelineSettings, WarehouseResource
 from hyte_assets.defs.unchanged import all_tables_of, skip_derived_when_unchanged
 from hyte_assets.lib import warehouse as wh
-from hyte_assets.lib.charts import ChartRenderer
 from hyte_assets.lib.exports import export_tables
+from hyte_assets.lib.outputs import output_problems
 from hyte_assets.lib.publish import publish as publish_tables
 from hyte_assets.lib.publish import serving_path
-from hyte_assets.lib.report_html import (
+from hyte_assets.lib.report import (
+    chart_data_uri,
     highlights,
     load_report_data,
-    png_data_uri,
     render_charts,
     render_report,
+    report_filename,
+    write_pdf,
 )
 
 GROUP = "outbound"  # what leaves the warehouse; not "publish", the name of an asset in it
@@ -60,7 +62,7 @@ def report_table_keys() -> list[dg.AssetKey]:
 @skip_derived_when_unchanged(
     "publish",
     lambda wh: all_tables_of(wh, "reports", "catalog"),
-    lambda settings, wh: [serving_path(wh.database)],
+    lambda settings, wh: output_problems("publish", settings.data_path, wh.database),
 )
 def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The BI serving file (`hyte_reports.duckdb` beside the working file): every `reports.*` and
@@ -89,7 +91,7 @@ def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
 @skip_derived_when_unchanged(
     "exports",
     lambda wh: all_tables_of(wh, "reports"),
-    lambda settings, wh: [serving_path(wh.database), settings.data_path / "exports"],
+    lambda settings, wh: output_problems("exports", settings.data_path, wh.database),
 )
 def exports(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.MaterializeResult:
     """Every published `reports.*` table as Parquet (analysts) and as CSV + XLSX in Finnish Excel
@@ -135,7 +137,7 @@ def exports(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.Mate
         "meta.settings",
         "raw.action_status",
     ),
-    lambda settings, wh: report_files(settings),
+    lambda settings, wh: output_problems("vuosiraportti", settings.data_path, wh.database),
 )
 def vuosiraportti(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings
@@ -146,20 +148,21 @@ def vuosiraportti(
     whenever any figure shown is generated."""
     started = time.monotonic()
     with warehouse.connect(read_only=True) as con:
-        data = load_report_data(con)
+        data = load_report_data(con, data_dir=settings.data_path)
     loaded = time.monotonic()
-    charts = render_charts(data, ChartRenderer())
+    charts = render_charts(data)
     charted = time.monotonic()
     out_dir = settings.data_path / "reports"
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for lang, suffix in (("fi", ""), ("en", "_en")):
-        path = out_dir / f"vuosiraportti_{data.year}{suffix}.html"
+    for lang in ("fi", "en"):
+        path = out_dir / report_filename(data, lang)  # hyvinvointikertomus_… for a council term
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(render_report(data, charts, lang=lang), encoding="utf-8")
         os.replace(tmp, path)
         paths[lang] = path
     finished = time.monotonic()
+    pdfs = [str(pdf) for path in paths.values() if (pdf := write_pdf(path))]  # none without Chromium
     demo, total = data.demo_counts()
     context.log.info(
         f"vuosiraportti {data.year}: {len(charts)} charts; load {loaded - started:.2f} s, "
@@ -167,12 +170,13 @@ def vuosiraportti(
     )
     titles = data.indicators.drop_duplicates("measure_id").set_index("measure_id")["title_fi"]
     shown = "\n\n".join(
-        f"**{titles[m]}**\n\n![{m}]({png_data_uri(charts[m])})" for m in highlights(data, charts)
+        f"**{titles[m]}**\n\n![{m}]({chart_data_uri(charts[m])})" for m in highlights(data, charts)
     )
     return dg.MaterializeResult(
         metadata={
             "report_fi": dg.MetadataValue.path(str(paths["fi"])),
             "report_en": dg.MetadataValue.path(str(paths["en"])),
+            "pdf": ", ".join(pdfs) or "not written: Chromium is not installed",
             "charts": len(charts),
             "demo_figures": f"{demo} / {total}",
             "seconds_load": round(loaded - started, 2),

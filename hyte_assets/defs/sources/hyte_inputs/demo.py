@@ -15,7 +15,9 @@ def generate(inputs: DemoInputs) -> dict[str, int]:
         level = seeded_rng("hyte", ind["indicator_id"]).uniform(4, 20)
         biennial = ind["indicator_id"].startswith("o1")
         years = (2021, 2023, 2025) if biennial else (2022, 2023, 2024)
-        for region in municipalities:
+        # The catalog's own series carry these for the real municipalities (lib/hyte/inputs.py).
+        carried = bool(ind.get("measure_id"))
+        for region in (r for r in municipalities if not (carried and not r.is_demo)):
             rng = seeded_rng("hyte", ind["indicator_id"], region.region_code)
             value = level * (1 + rng.gauss(0, 0.2))
             for year in years:

@@ -15,46 +15,13 @@ from hyte_assets.defs.resources import DATA_DIR, PipelineSettings, WarehouseReso
 from hyte_assets.defs.sources.ingest import CATALOG_KEY, DELIVERY, changed_metadata, source_attributes
 from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
 from hyte_assets.lib.catalog import load_catalog
-from hyte_assets.lib.errors import SourceError
-from hyte_assets.lib.local_files import detect_kind, load_delivery
-from hyte_assets.lib.longform import conform
+from hyte_assets.lib.local_files.folder import TABLES, delivery_files, load_folder
 from hyte_assets.lib.warehouse import read_table, table_exists, write_if_changed
 
 # This module and the parsing code it uses (ingest.py, its lib/ client): see unchanged.py.
 CODE = code_version_of(__name__)
 
 KINDS = {"csv", "excel", "duckdb"}
-DELIVERY_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
-TABLES = {
-    "laskennat": "raw.local_counts",
-    "kyselyt": "raw.survey_values",
-    "toimenpiteet_tila": "raw.action_status",
-}
-DEMO_PREFIX = (
-    "demo_"  # generated demo deliveries are named demo_*.csv (defs/sources/local_deliveries/demo.py)
-)
-
-
-def delivery_files(local_dir: Path) -> list[Path]:
-    """Delivered files, not the templates folder."""
-    return sorted(p for p in local_dir.glob("*") if p.is_file() and p.suffix.lower() in DELIVERY_SUFFIXES)
-
-
-def normalise(
-    kind: str, df: pd.DataFrame, sources: dict[str, str], fetched_at: pd.Timestamp, municipality: str
-) -> pd.DataFrame:
-    """Delivered rows in the long-form contract; the city's own counts are the configured municipality's."""
-    is_demo = df["source_file"].str.startswith(DEMO_PREFIX)
-    if kind == "toimenpiteet_tila":
-        return df.assign(is_demo=is_demo)
-    extra = {"source_file": "string", "source_row": "Int64"}
-    base = df.assign(is_demo=is_demo, fetched_at=fetched_at, group_type="total")
-    base.loc[base["group_value"] != "total", "group_type"] = "service"
-    if kind == "laskennat":
-        return conform(base.assign(region_code=municipality, region_level="kunta"), extra)
-    # survey: the catalog says which survey family a measure belongs to (regional_survey, ...)
-    base = base.rename(columns={"survey": "survey_name"}).assign(survey=base["measure_id"].map(sources))
-    return conform(base, {**extra, "survey": "string", "survey_name": "string"})
 
 
 REJECTIONS = "raw.local_rejections"
@@ -89,32 +56,20 @@ def local_deliveries(
     shows the rejection in the UI.
     """
     catalog = load_catalog(settings.data_path / "catalog")
-    known = set(catalog.measures["measure_id"])
-    sources = dict(zip(catalog.measures["measure_id"], catalog.measures["source"], strict=True))
     fetched_at = pd.Timestamp.now().floor("s")  # files are read now, whatever the source mode
-    loaded: dict[str, list[pd.DataFrame]] = {kind: [] for kind in TABLES}
-    rejected: list[dict[str, object]] = []
-    files = delivery_files(settings.data_path / "local")
     with warehouse.connect() as con:
         previous = {kind: read_table(con, t) if table_exists(con, t) else None for kind, t in TABLES.items()}
-    for path in files:
-        try:
-            kind = detect_kind(path)
-            delivered = load_delivery(path, kind, known_measure_ids=known)
-            loaded[kind].append(
-                normalise(kind, delivered, sources, fetched_at, settings.municipality_code.zfill(3))
-            )
-        except SourceError as exc:
-            context.log.error(str(exc))
-            rejected.append({"file": path.name, "row": exc.row, "column": exc.column, "problem": exc.problem})
-            for kind, frame in previous.items():  # keep what this file delivered last time
-                if frame is not None and "source_file" in frame:
-                    loaded[kind].append(frame[frame["source_file"] == path.name])
-    tables = {
-        TABLES[kind]: pd.concat(frames, ignore_index=True)
-        for kind, frames in loaded.items()
-        if any(len(f) for f in frames)
-    }
+    municipality = settings.municipality_code.zfill(3)
+    local_dir = settings.data_path / "local"
+    load = load_folder(
+        local_dir, catalog.measures, catalog.actions["action_id"], municipality, previous, fetched_at
+    )
+    for rejection in load.rejected:
+        context.log.error(rejection.message)
+    rejected = [
+        {"file": r.file, "row": r.row, "column": r.column, "problem": r.problem} for r in load.rejected
+    ]
+    tables, files = load.tables, load.files
     with warehouse.connect() as con:
         changed, versions = write_if_changed(con, guard(con, settings, tables)) if tables else (False, {})
         rejected_frame = pd.DataFrame(rejected, columns=["file", "row", "column", "problem"])
@@ -133,7 +88,7 @@ def local_deliveries(
         asset_key=dg.AssetKey(REJECTIONS.split(".")),
         metadata={
             "dagster/row_count": len(rejected_frame),
-            "files": [p.name for p in files],
+            "files": files,
             "rows_per_table": dg.MetadataValue.json({name: len(frame) for name, frame in tables.items()}),
             "rejected_files": dg.MetadataValue.md(rejected_frame.to_markdown(index=False))
             if rejected

@@ -1,4 +1,4 @@
-"""Demo city deliveries (data/local/demo_*.csv), written the way city staff send them (Finnish
+"""Demo city deliveries (data/local/demo/*.csv), written the way city staff send them (Finnish
 Excel CSV): the city's own counts and its survey results, for the measures of sources `local`
 and the three surveys."""
 
@@ -92,7 +92,7 @@ def write_deliveries(
     surveys = [r for r in rows if measures[str(r["measure_id"])]["source"] in SURVEY_YEARS]
     fmt = {"delimiter": ";", "encoding": "utf-8-sig"}
     write_csv(
-        local_dir / "demo_laskennat_2021-2025.csv",
+        local_dir / "demo" / "laskennat_2021-2025.csv",
         [
             {
                 "mittari_id": r["measure_id"],
@@ -107,7 +107,7 @@ def write_deliveries(
         **fmt,
     )
     write_csv(
-        local_dir / "demo_kyselyt_2018-2025.csv",
+        local_dir / "demo" / "kyselyt_2018-2025.csv",
         [
             {
                 "mittari_id": r["measure_id"],

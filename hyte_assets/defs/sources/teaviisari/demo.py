@@ -12,10 +12,13 @@ def generate(inputs: DemoInputs) -> dict[str, int]:
     municipalities = [r for r in regions if r.level == "kunta"]
     answers = []
     for region in municipalities:
+        # A municipality's propensity to answer yes, Beta(4, 1) (mean 0.8, a long tail of weak ones), so
+        # that the demo coefficients match the published national spread (lib/hyte/what_if.calibration).
+        propensity = seeded_rng("tea-propensity", region.region_code).betavariate(4, 1)
         for ind in (i for i in indicators if i["kind"] == "process"):
             sector = ind.get("tea_sector", "")
             round_year = 2024 if sector == "liikunta" else 2025  # even-year vs odd-year TEA rounds
-            yes = seeded_rng("tea", region.region_code, ind["indicator_id"]).random() < 0.62
+            yes = seeded_rng("tea", region.region_code, ind["indicator_id"]).random() < propensity
             answers.append(
                 {
                     "municipality_code": region.region_code,
