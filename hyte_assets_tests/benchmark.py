@@ -254,7 +254,7 @@ def national_data_dir(tmp: Path) -> Path:
         capture_output=True,
     )
     data = tmp / "national_data"
-    for folder in ("catalog", "hyte", "plan", "scorecard", "local"):
+    for folder in ("catalog", "hyte", "plan", "scorecard", "local", "regions"):
         shutil.copytree(REPO / "data" / folder, data / folder)
     (data / "snapshots").mkdir()
     for name in ("real_values.csv", "sotkanet_titles.csv"):

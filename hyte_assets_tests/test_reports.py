@@ -423,7 +423,8 @@ def test_run_failure_note(tmp_path: Path) -> None:
     instance = dg.DagsterInstance.ephemeral()
     repository = dg.Definitions(assets=[sotkanet_values]).get_repository_def()
     failed = dg.materialize([sotkanet_values], instance=instance, raise_on_error=False)
-    context = dg.build_run_status_sensor_context(
+    # `with`: the warehouse resource has a teardown (it releases the run lock at the end of a run).
+    with dg.build_run_status_sensor_context(
         sensor_name="run_failure_note",
         dagster_instance=instance,
         dagster_run=failed.dagster_run,
@@ -433,8 +434,8 @@ def test_run_failure_note(tmp_path: Path) -> None:
             "settings": PipelineSettings(data_dir=str(tmp_path / "data")),
         },
         repository_def=repository,
-    ).for_run_failure()
-    run_failure_note(context)
+    ) as context:
+        run_failure_note(context.for_run_failure())
 
     note_path = tmp_path / "data" / "reports" / "run_failures" / f"{failed.run_id}.md"
     note = note_path.read_text(encoding="utf-8")

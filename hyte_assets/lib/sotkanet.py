@@ -33,7 +33,9 @@ from typing import Any, TypedDict
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.http import FetchStats, Request, RetryingHttp, Transport
 from hyte_assets.lib.sotkanet_titles import (  # re-exported: callers import them from here
+    GENDERS,
     LEVEL_NAMES,
+    IndicatorMeta,
     TitleMatch,
     available_level,
     check_title,
@@ -47,7 +49,6 @@ log = logging.getLogger(__name__)
 
 SOURCE = "sotkanet"
 DEFAULT_BASE_URL = "https://sotkanet.fi/rest/1.1"
-GENDERS = ("male", "female", "total")
 
 # Sotkanet region categories, mapped to the region levels of docs/architecture.md.
 REGION_LEVELS = {
@@ -70,37 +71,6 @@ class Region:
     uri: str | None
 
 
-@dataclass(frozen=True)
-class IndicatorMeta:
-    """The parts of an indicator document (`/indicators` item or `/indicators/{id}`) we use."""
-
-    id: int
-    title_fi: str
-    region_levels: tuple[str, ...]
-    primary_value_type: str | None = None
-    decimals: int | None = None
-    range_start: int | None = None
-    range_end: int | None = None
-    data_updated: str | None = None
-    # `classifications.sex.values` (e.g. "Miehet", "Naiset", "Yhteensä"); empty when absent.
-    sex_values: tuple[str, ...] = ()
-
-    @property
-    def has_municipal_data(self) -> bool:
-        """Indicators published only for wellbeing services counties list no "Kunta"."""
-        return "Kunta" in self.region_levels
-
-    @property
-    def has_gender_classification(self) -> bool:
-        """True when the sex classification offers more than a total (every KTK indicator does)."""
-        return any(v.strip().casefold() not in _TOTAL_WORDS for v in self.sex_values)
-
-    @property
-    def genders(self) -> tuple[str, ...]:
-        """The `genders=` values to ask for: male, female and total where the indicator has them."""
-        return GENDERS if self.has_gender_classification else ("total",)
-
-
 class SotkanetRow(TypedDict):
     """One `/json` row; `abs_value` is None when the API omits `absValue`."""
 
@@ -110,9 +80,6 @@ class SotkanetRow(TypedDict):
     gender: str
     value: float | None
     abs_value: float | None
-
-
-_TOTAL_WORDS = {"yhteensä", "total", "kaikki", "totalt"}
 
 
 def _is_int(value: Any) -> bool:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 from hyte_assets.lib.errors import SourceError
-
-if TYPE_CHECKING:
-    from hyte_assets.lib.sotkanet import IndicatorMeta
 
 SOURCE = "sotkanet"
 # Sotkanet's region level names in `classifications.region.values`, by our region level.
@@ -26,6 +24,39 @@ LEVEL_NAMES = {
     "hyvinvointialue": "Hyvinvointialue",
     "koko_maa": "Maa",
 }
+GENDERS = ("male", "female", "total")
+_TOTAL_WORDS = {"yhteensä", "total", "kaikki", "totalt"}
+
+
+@dataclass(frozen=True)
+class IndicatorMeta:
+    """The parts of an indicator document (`/indicators` item or `/indicators/{id}`) we use."""
+
+    id: int
+    title_fi: str
+    region_levels: tuple[str, ...]
+    primary_value_type: str | None = None
+    decimals: int | None = None
+    range_start: int | None = None
+    range_end: int | None = None
+    data_updated: str | None = None
+    # `classifications.sex.values` (e.g. "Miehet", "Naiset", "Yhteensä"); empty when absent.
+    sex_values: tuple[str, ...] = ()
+
+    @property
+    def has_municipal_data(self) -> bool:
+        """Indicators published only for wellbeing services counties list no "Kunta"."""
+        return "Kunta" in self.region_levels
+
+    @property
+    def has_gender_classification(self) -> bool:
+        """True when the sex classification offers more than a total (every KTK indicator does)."""
+        return any(v.strip().casefold() not in _TOTAL_WORDS for v in self.sex_values)
+
+    @property
+    def genders(self) -> tuple[str, ...]:
+        """The `genders=` values to ask for: male, female and total where the indicator has them."""
+        return GENDERS if self.has_gender_classification else ("total",)
 
 
 class TitleMatch(NamedTuple):

@@ -45,13 +45,17 @@ def qualified(name: str) -> str:
 
 @contextmanager
 def connect(
-    path: str | Path, *, read_only: bool = False, lock_timeout_s: float = 30.0
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    lock_timeout_s: float = 30.0,
+    config: Mapping[str, object] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse, waiting briefly if another process holds the write lock.
 
     DuckDB allows one writer per file; a BI tool that opens the working file would block
     us. We wait up to `lock_timeout_s` with a clear error afterwards instead of Dagster's
-    ~100 s silent backoff.
+    ~100 s silent backoff; DuckDB's own message, kept in ours, names the holding PID.
     """
     path = Path(path)
     if not read_only:
@@ -60,11 +64,12 @@ def connect(
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                raise RuntimeError(f"cannot open DuckDB file {path}: {exc}") from exc
+                waited = f" (waited {lock_timeout_s:.0f} s)" if "lock" in str(exc).lower() else ""
+                raise RuntimeError(f"cannot open DuckDB file {path}{waited}: {exc}") from exc
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
     try:
@@ -220,3 +225,30 @@ def content_fingerprint(con: duckdb.DuckDBPyConnection, names: list[str]) -> str
         ).fetchone()
         parts.append(f"{name}:{rows}:{total}")
     return hashlib.sha256(";".join(parts).encode()).hexdigest()[:16]
+
+
+SETTINGS_TABLE = "meta.settings"
+
+
+def read_settings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The `meta.settings` row(s) as they are now, or None when the table does not exist."""
+    return read_table(con, SETTINGS_TABLE) if table_exists(con, SETTINGS_TABLE) else None
+
+
+def restore_settings(con: duckdb.DuckDBPyConnection, before: pd.DataFrame | None) -> bool:
+    """Put `meta.settings` back as it was before a failed run; True when that changed anything.
+
+    The settings asset writes the table early in a run (the SQL models read it); if the run then
+    fails, later runs (a sensor's, say) must not build on settings that never produced a
+    successful run.
+    """
+    now = read_settings(con)
+    if before is None:
+        if now is None:
+            return False
+        con.execute(f"drop table {qualified(SETTINGS_TABLE)}")
+        return True
+    if now is not None and frame_fingerprint(now) == frame_fingerprint(before):
+        return False
+    replace_tables(con, {SETTINGS_TABLE: before})
+    return True

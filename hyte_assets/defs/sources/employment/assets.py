@@ -6,7 +6,7 @@ import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
-from hyte_assets.defs.resources import PipelineSettings, StatFinResource, WarehouseResource
+from hyte_assets.defs.resources import PipelineSettings, StatFinResource, WarehouseResource, warehouse_tags
 from hyte_assets.defs.sources.ingest import (
     MONTHLY,
     REGIONS_KEY,
@@ -141,4 +141,5 @@ employment_monthly_job = dg.define_asset_job(
     selection=[employment_monthly],
     partitions_def=monthly,
     description="Fetch the monthly employment review for one month or a backfilled range.",
+    tags=warehouse_tags(),
 )

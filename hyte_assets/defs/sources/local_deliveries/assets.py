@@ -11,9 +11,17 @@ import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
-from hyte_assets.defs.resources import DATA_DIR, PipelineSettings, WarehouseResource
+from hyte_assets.defs.resources import (
+    DATA_DIR,
+    SETTING_DEFAULTS,
+    PipelineSettings,
+    WarehouseResource,
+    warehouse_tags,
+)
+from hyte_assets.defs.schedules import bounded_run_tags
 from hyte_assets.defs.sources.ingest import CATALOG_KEY, DELIVERY, changed_metadata, source_attributes
 from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
+from hyte_assets.lib import preflight
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.local_files.folder import TABLES, delivery_files, load_folder
 from hyte_assets.lib.warehouse import read_table, table_exists, write_if_changed
@@ -122,6 +130,7 @@ local_ingest_job = dg.define_asset_job(
     "local_ingest_job",
     selection=dg.AssetSelection.assets(local_deliveries).downstream(),
     description="Ingest city deliveries from data/local/ and rebuild what depends on them.",
+    tags=warehouse_tags(),
 )
 
 
@@ -133,10 +142,16 @@ def local_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult |
     switched on are ingested by the next full refresh, and a run against a still-empty warehouse
     would fail for want of the other sources.
     """
+    try:  # bad settings: one clear reason in the UI, not a run that fails step after step
+        preflight.from_environment(SETTING_DEFAULTS)
+    except preflight.PreflightError as exc:
+        return dg.SkipReason(f"settings rejected: {exc}")
     local_dir = Path(os.environ.get("HYTE_DATA_DIR", DATA_DIR)) / "local"
     fingerprint = directory_fingerprint(local_dir)
     if context.cursor is None:
         return dg.SensorResult(skip_reason="recorded the current deliveries", cursor=fingerprint)
     if fingerprint == context.cursor:
         return dg.SkipReason("no delivery changed")
-    return dg.SensorResult(run_requests=[dg.RunRequest(run_key=fingerprint)], cursor=fingerprint)
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=fingerprint, tags=bounded_run_tags())], cursor=fingerprint
+    )
