@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from hyte_assets.defs.catalog.assets import catalog_specs
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.peers import region_tables
@@ -23,18 +24,7 @@ REGION_TABLES = {
 
 @dg.multi_asset(
     name="region_catalog",
-    specs=[
-        dg.AssetSpec(
-            key=dg.AssetKey(table.split(".")),
-            description=description,
-            group_name="catalog",
-            kinds={"csv", "duckdb"},
-            owners=["team:hyte"],
-            tags={"layer": "catalog"},
-            code_version="1",
-        )
-        for table, description in REGION_TABLES.items()
-    ],
+    specs=catalog_specs(REGION_TABLES, code_version="1"),
     can_subset=False,
 )
 def region_catalog(
