@@ -32,6 +32,7 @@ import importlib.util
 import pkgutil
 from pathlib import Path
 
+from hyte_assets.lib.demo_scale import Levels, demo_regions
 from hyte_assets.lib.demo_support import (
     DATA_DIR,
     DEFAULT_SCOPE,
@@ -41,7 +42,6 @@ from hyte_assets.lib.demo_support import (
     ValueModel,
     read_csv,
 )
-from hyte_assets.lib.demo_scale import Levels, demo_regions
 
 SOURCES_PACKAGE = "hyte_assets.defs.sources"
 

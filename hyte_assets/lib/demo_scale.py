@@ -57,13 +57,22 @@ def demo_regions(data_dir: Path, home: str = HOME) -> DemoRegions:
     for code in sorted({m.maakunta_code for m in table.municipalities}):
         maakunta_ids[code] = VERIFIED_SOTKANET_IDS.get(("MAAKUNTA", code)) or next(ids)
         regions.append(
-            Region(maakunta_ids[code], "MAAKUNTA", code, table.maakunta_name(code), (country.sotkanet_id,), False)
+            Region(
+                maakunta_ids[code], "MAAKUNTA", code, table.maakunta_name(code), (country.sotkanet_id,), False
+            )
         )
         population[("maakunta", code)] = sum(m.population for m in table.in_maakunta(code))
     for code in sorted({m.county_code for m in table.municipalities if m.has_wellbeing_county}):
         county_ids[code] = VERIFIED_SOTKANET_IDS.get(("HYVINVOINTIALUE", code)) or next(ids)
         regions.append(
-            Region(county_ids[code], "HYVINVOINTIALUE", code, table.county_name(code), (country.sotkanet_id,), False)
+            Region(
+                county_ids[code],
+                "HYVINVOINTIALUE",
+                code,
+                table.county_name(code),
+                (country.sotkanet_id,),
+                False,
+            )
         )
         population[("hyvinvointialue", code)] = sum(m.population for m in table.in_county(code))
     for m in table.municipalities:

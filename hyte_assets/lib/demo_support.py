@@ -295,9 +295,7 @@ def write_demo_values(inputs: DemoInputs, source: str, rows: list[dict[str, obje
 
 def generic_demo_values(inputs: DemoInputs, source: str) -> dict[str, int]:
     rows = [
-        row
-        for measure in inputs.measures_without_path(source)
-        for row in generic_demo_rows(measure, inputs)
+        row for measure in inputs.measures_without_path(source) for row in generic_demo_rows(measure, inputs)
     ]
     return write_demo_values(inputs, source, rows)
 
@@ -422,8 +420,16 @@ def gender_split(total: float, gap: float, unit: str) -> dict[str, float]:
     if unit == "percent" and 50 < total < 100:
         # A share near 100 % splits on its complement (dissatisfied girls, not satisfied boys over 100).
         rest = gender_split(100.0 - total, max(-1.5, min(1.5, -gap * total / (100.0 - total))), unit)
-        return {"male": round(100.0 - rest["male"], 1), "female": round(100.0 - rest["female"], 1), "total": total}
+        return {
+            "male": round(100.0 - rest["male"], 1),
+            "female": round(100.0 - rest["female"], 1),
+            "total": total,
+        }
     female, male = total * (1 + gap / 2), total * (1 - gap / 2)
     if unit in ("percent", "yes_no"):
         female, male = min(100.0, female), min(100.0, male)
-    return {"male": round(max(0.0, male), decimals), "female": round(max(0.0, female), decimals), "total": total}
+    return {
+        "male": round(max(0.0, male), decimals),
+        "female": round(max(0.0, female), decimals),
+        "total": total,
+    }
