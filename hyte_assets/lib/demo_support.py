@@ -26,6 +26,7 @@ RECORDED_AT = "2026-11-30T06:00:00"
 # holds every month up to the one before it (2026-10); older recordings looked stale to ge_freshness.
 LAST_MONTH = (int(RECORDED_AT[:4]), int(RECORDED_AT[5:7]) - 1)
 
+MAX_STEP = 0.035  # largest relative step per period of a demo series with a band (ValueModel.series)
 # Typical level range per unit: demo values start inside it (documented in data/snapshots/README.md).
 UNIT_RANGES = {
     "percent": (3.0, 45.0),
@@ -134,11 +135,15 @@ class ValueModel:
                 share = seeded_rng(key, "level", group).random()
                 level = band.low + share * (band.high - band.low)
             level = float(level or 0.0) * scale
-            drift = rng.gauss(0, 0.05)
+            # Bounded steps around the level: a region starts within ±8 % of it and a period's change
+            # stays under 7 % of the level, the way published series move; an unbounded walk produced
+            # changes that the outlier warning rightly flagged as implausible.
+            step = min(volatility, MAX_STEP)
+            drift = rng.uniform(-0.08, 0.08)
             # A share above 50 % varies on its complement, so 90 % never walks past 100 %.
             flip = unit == "percent" and level > 50
             for period in periods:
-                drift = 0.6 * drift + rng.gauss(0, volatility)
+                drift = 0.6 * drift + rng.uniform(-step, step)
                 value = 100.0 - (100.0 - level) * (1 + drift) if flip else level * (1 + drift)
                 out[period] = max(0.0, value)
         else:
