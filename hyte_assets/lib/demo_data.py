@@ -12,8 +12,8 @@ snapshot that this script writes. It is honest by construction:
   the population, and each series is a seeded walk that starts inside the item's band in
   `data/snapshots/demo_anchors.csv` and passes through the real values where there are some;
   survey and register indicators with a gender classification get male/female/total rows.
-  Demo values are written as such (`demo_values.csv` per source, city deliveries in `data/local/demo/`) or, inside the
-  wire-format files, are every cell that `real_values.csv` does not list;
+  Demo values are written as such (`demo_values.csv` per source, city deliveries in
+  `data/local/demo/`) or, inside the wire-format files, are every cell that `real_values.csv` does not list;
 * source identifiers (Sotkanet ids, PxWeb tables/content codes) are only those the catalog cites.
 
 Run `python -m hyte_assets.lib.demo_data` to rewrite `data/snapshots/` (default scope), or with
