@@ -60,6 +60,10 @@ peer_values as (
 ),
 
 peer_ranks as (
+    -- Ranked as reports.peer_comparison ranks the configured peer group, but over the whole maakunta
+    -- (stg_regions) at the home's latest period of marts.measure_series, without gender: one rank
+    -- per measure and group for the scorecard. Sharing the code would need a second, maakunta-only
+    -- peer group and the scorecard on int_group_values' grain, so the ranking stands twice.
     select
         peer_values.*,
         measures.polarity,
@@ -115,6 +119,8 @@ select
     end as rank_in_maakunta,
     peer_ranks.municipalities_in_maakunta,
     peer_ranks.peers_any_demo
+-- The joins spell out the grain (measure_id, group_type, group_value): that key list recurs
+-- wherever two models of the grain meet; sqlfluff (ST07) asks for `on` keys rather than `using`.
 from latest
 cross join home
 left join peer_ranks
