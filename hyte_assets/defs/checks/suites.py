@@ -13,7 +13,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hyte_assets.lib.ge_adapter import Expectation
 
@@ -167,16 +167,23 @@ def hyte_indicators(kind: str) -> Callable[["Context"], set[str]]:
     return lambda c: c.hyte_indicators(kind)
 
 
+def long_form_suite(
+    table: str, source: str, extra: Mapping[str, tuple[str, ...]], **rules: Any
+) -> TableSuite:
+    """A long-form values table (docs/architecture.md): its columns plus `extra`, one row per
+    LONG_KEY, units from the catalog; `rules` add or override the rest (regions, calendar, ...)."""
+    defaults: dict[str, Any] = {"key": LONG_KEY, "value": "value", "unit": "catalog"}
+    return TableSuite(table=table, source=source, columns={**LONG_FORM, **extra}, **{**defaults, **rules})
+
+
 def sotkanet_values_suite(asset: str, source: str, extra: Mapping[str, tuple[str, ...]]) -> TableSuite:
     """The suite of a long-form Sotkanet values table (sotkanet, kouluterveyskysely)."""
-    return TableSuite(
-        table=f"raw.{asset}",
-        source=source,
-        columns={**LONG_FORM, **extra},
+    return long_form_suite(
+        f"raw.{asset}",
+        source,
+        extra,
         key=(*LONG_KEY, "indicator_id"),
         nullable_key=("indicator_id",),  # demo rows have no indicator
-        value="value",
-        unit="catalog",
         regions=Regions(REGION_LEVELS),
         required=(
             Items(
