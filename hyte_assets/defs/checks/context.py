@@ -22,6 +22,7 @@ class Context:
     regions: pd.DataFrame | None
     indicator_status: pd.DataFrame | None
     hyte: pd.DataFrame | None
+    school_level_ids: pd.DataFrame | None = None
 
     @classmethod
     def load(
@@ -39,10 +40,12 @@ class Context:
             return read_table(con, name) if table_exists(con, name) else None
 
         hyte_path = settings.data_path / "hyte" / "indicators.csv"
+        catalog = load_catalog(settings.data_path / "catalog")
         return cls(
             today=today or dt.date.today(),
             municipality_code=settings.municipality_code.zfill(3),
-            measures=load_catalog(settings.data_path / "catalog").measures,
+            measures=catalog.measures,
+            school_level_ids=catalog.school_level_ids,
             regions=regions if regions is not None else optional("raw.sotkanet_regions"),
             indicator_status=optional("raw.sotkanet_indicators"),
             hyte=pd.read_csv(hyte_path, dtype=str) if hyte_path.exists() else None,
@@ -71,10 +74,15 @@ class Context:
         return set(self.measures.loc[self.measures["source"].isin(sources), "measure_id"])
 
     def ref_measures(self, sources: tuple[str, ...], *, ok_only: bool = False) -> set[str]:
-        """Catalog measures of these sources with a cited source id; with `ok_only`, less those
-        whose Sotkanet id failed (they are reported in raw.sotkanet_indicators instead)."""
+        """Catalog measures of these sources with a cited source id (school-survey measures pinned
+        per school level count too); with `ok_only`, less those whose Sotkanet id failed (they are
+        reported in raw.sotkanet_indicators instead)."""
         measures = self.measures[self.measures["source"].isin(sources) & (self.measures["source_ref"] != "")]
         wanted = set(measures["measure_id"])
+        if self.school_level_ids is not None:
+            per_level = self.school_level_ids["measure_id"]
+            in_sources = self.measures.loc[self.measures["source"].isin(sources), "measure_id"]
+            wanted |= set(per_level[per_level.isin(set(in_sources))])
         if ok_only and self.indicator_status is not None:
             status = self.indicator_status
             wanted -= set(status.loc[status["status"] != "ok", "measure_id"])
