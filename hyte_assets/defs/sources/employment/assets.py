@@ -10,11 +10,15 @@ from hyte_assets.defs.resources import PipelineSettings, StatFinResource, Wareho
 from hyte_assets.defs.sources.ingest import (
     MONTHLY,
     STATFIN_EXTRA,
+    catalog_refs,
     demo_rows,
+    plan_table,
+    run_plan,
+    scope_areas,
     source_asset,
+    to_long,
     values_result,
 )
-from hyte_assets.defs.sources.statfin_fetch import catalog_refs, plan_table, run_plan, scope_areas, to_long
 from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform

@@ -10,11 +10,12 @@ from hyte_assets.defs.sources.ingest import (
     KTK,
     REGIONS_AND_INDICATORS,
     REGIONS_KEY,
+    VALUES_EXTRA,
     demo_rows,
+    fetch_values,
     source_asset,
     values_result,
 )
-from hyte_assets.defs.sources.sotkanet_fetch import VALUES_EXTRA, fetch_values
 from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.warehouse import write_if_changed

@@ -13,19 +13,17 @@ from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, Wareh
 from hyte_assets.defs.sources.ingest import (
     ANNUAL,
     CATALOG_KEY,
+    HYTE_SOURCE,
     REGIONS_AND_INDICATORS,
+    VALUES_EXTRA,
     changed_metadata,
+    check_indicators,
     demo_rows,
     fetch_time,
-    source_asset,
-    values_result,
-)
-from hyte_assets.defs.sources.sotkanet_fetch import (
-    HYTE_SOURCE,
-    VALUES_EXTRA,
-    check_indicators,
     fetch_values,
     rejected_titles,
+    source_asset,
+    values_result,
 )
 from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.catalog import load_catalog

@@ -90,7 +90,7 @@ ge_checks = checks_for(SUITES)
 )
 def titles_match(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Visible warning per rejected title (the run summary reads `rejected_titles`)."""
-    from hyte_assets.defs.sources.sotkanet_fetch import rejected_titles
+    from hyte_assets.defs.sources.ingest import rejected_titles
     from hyte_assets.lib.warehouse import read_table, table_exists
 
     with warehouse.connect() as con:

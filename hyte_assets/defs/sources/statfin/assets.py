@@ -11,17 +11,15 @@ from hyte_assets.defs.sources.ingest import (
     ANNUAL,
     CATALOG_KEY,
     STATFIN_EXTRA,
+    catalog_refs,
     changed_metadata,
     demo_rows,
-    source_asset,
-    values_result,
-)
-from hyte_assets.defs.sources.statfin_fetch import (
-    catalog_refs,
     plan_table,
     run_plan,
     scope_areas,
+    source_asset,
     to_long,
+    values_result,
 )
 from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.longform import conform

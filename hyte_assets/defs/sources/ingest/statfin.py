@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from hyte_assets.defs.resources import PipelineSettings
-from hyte_assets.defs.sources.ingest import STATFIN_EXTRA, fetch_time
+from hyte_assets.defs.sources.ingest.core import STATFIN_EXTRA, fetch_time
 from hyte_assets.lib.catalog import TABLE_REF, load_catalog
 from hyte_assets.lib.jsonstat import decode_jsonstat2
 from hyte_assets.lib.longform import conform

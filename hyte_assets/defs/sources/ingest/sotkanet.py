@@ -13,7 +13,7 @@ import dagster as dg
 import pandas as pd
 
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
-from hyte_assets.defs.sources.ingest import FIRST_YEAR, fetch_time, resolve_regions_frame
+from hyte_assets.defs.sources.ingest.core import FIRST_YEAR, fetch_time, resolve_regions_frame
 from hyte_assets.lib.catalog import SCHOOL_LEVELS, load_catalog
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform

@@ -1,9 +1,5 @@
-"""What the source folders share: asset defaults, publication calendars, fetch time, region
-scope, long-form results, maintained files and the StatFin table helpers.
-
-Each `defs/sources/<source>/` folder imports from here and from `lib/`, never from another
-source's folder, so a source can be added or removed without touching the others.
-"""
+"""Asset defaults, publication calendars, fetch time, region scope, long-form results and
+maintained files: what every source folder uses (re-exported by `defs/sources/ingest`)."""
 
 import datetime as dt
 from collections.abc import Callable, Sequence
