@@ -34,6 +34,7 @@ from hyte_assets.defs.sources.ingest.core import (
 )
 from hyte_assets.defs.sources.ingest.sotkanet import (
     HYTE_SOURCE,
+    REGISTER_SOURCES,
     VALUES_EXTRA,
     check_indicators,
     fetch_values,
@@ -63,6 +64,7 @@ __all__ = [
     "REGIONS_AND_INDICATORS",
     "REGIONS_KEY",
     "REGIONS_TABLE",
+    "REGISTER_SOURCES",
     "STATFIN_EXTRA",
     "TEA",
     "VALUES_EXTRA",

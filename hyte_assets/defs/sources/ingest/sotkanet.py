@@ -14,7 +14,7 @@ import pandas as pd
 
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
 from hyte_assets.defs.sources.ingest.core import FIRST_YEAR, fetch_time, resolve_regions_frame
-from hyte_assets.lib.catalog import SCHOOL_LEVELS, load_catalog
+from hyte_assets.lib.catalog import SCHOOL_LEVELS, SOURCES, load_catalog
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.provenance import load_real_keys
@@ -26,6 +26,10 @@ VALUES_EXTRA = {"indicator_id": "Int64", "region_id": "Int64", "gender": "string
 # Hyte-kerroin outcome ids without a plan measure line land in raw.sotkanet_values with the
 # hyte indicator id (data/hyte/indicators.csv) as measure_id; staging keeps catalog measures only.
 HYTE_SOURCE = "hyte"
+# raw.sotkanet_values takes every pinned id but the school survey's: register ids, the adult
+# surveys THL publishes through Sotkanet (e.g. 4284 for the regional survey) and the hyte-only ids.
+REGISTER_SOURCES = (*(s for s in SOURCES if s != "kouluterveyskysely"), HYTE_SOURCE)
+ALL_PIN_SOURCES = (*SOURCES, HYTE_SOURCE)
 # Levels an indicator without municipality data is shown at instead (in this order).
 FALLBACK_LEVELS = ("maakunta", "hyvinvointialue")
 
@@ -97,7 +101,7 @@ def check_indicators(
     client = sotkanet.client(settings)
     today = dt.date.today()
     rows = []
-    wanted = wanted_indicators(settings, ("sotkanet", "kouluterveyskysely", HYTE_SOURCE))
+    wanted = wanted_indicators(settings, ALL_PIN_SOURCES)
     for pin in wanted.itertuples():
         row: dict[str, Any] = {
             "indicator_id": pin.indicator_id,

@@ -13,8 +13,8 @@ from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, Wareh
 from hyte_assets.defs.sources.ingest import (
     ANNUAL,
     CATALOG_KEY,
-    HYTE_SOURCE,
     REGIONS_AND_INDICATORS,
+    REGISTER_SOURCES,
     VALUES_EXTRA,
     changed_metadata,
     check_indicators,
@@ -153,7 +153,7 @@ def sotkanet_values(
     rows (the reason is in `indicators_not_loaded`).
     """
     values, stats, regions = fetch_values(
-        context, settings, sotkanet, warehouse, "raw.sotkanet_values", ("sotkanet", HYTE_SOURCE)
+        context, settings, sotkanet, warehouse, "raw.sotkanet_values", REGISTER_SOURCES
     )
     demo = demo_rows(settings, "sotkanet", regions)
     frame = conform(pd.concat([values, demo.assign(gender="total")], ignore_index=True), VALUES_EXTRA)
