@@ -39,6 +39,7 @@ from hyte_assets.defs.sources.ingest.sotkanet import (
     check_indicators,
     fetch_values,
     rejected_titles,
+    tea_sector_scores,
     wanted_indicators,
 )
 from hyte_assets.defs.sources.ingest.statfin import (
@@ -85,6 +86,7 @@ __all__ = [
     "scope_regions",
     "source_asset",
     "source_attributes",
+    "tea_sector_scores",
     "to_long",
     "values_result",
     "wanted_indicators",

@@ -273,3 +273,96 @@ def rejected_titles(frame: pd.DataFrame) -> list[dict[str, object]]:
         }
         for r in rejected.itertuples()
     ]
+
+
+TEA_TABLE = "raw.teaviisari_sotkanet"
+TEA_COLUMNS = [
+    "sector_id",
+    "indicator_id",
+    "region_code",
+    "region_level",
+    "year",
+    "score",
+    "is_demo",
+    "fetched_at",
+]
+
+
+def tea_sector_scores(
+    context: dg.AssetExecutionContext,
+    settings: PipelineSettings,
+    sotkanet: SotkanetResource,
+    warehouse: WarehouseResource,
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """TEAviisari sector scores where Sotkanet carries them (data/catalog/teaviisari_sectors.csv:
+    `sotkanet_id` with its 2015 `sotkanet_title`), for the regions in scope, title-checked.
+
+    A sector whose id fails (metadata, title, data) keeps its previous rows, with the reason.
+    """
+    sectors = pd.read_csv(
+        settings.data_path / "catalog" / "teaviisari_sectors.csv", dtype=str, keep_default_na=False
+    )
+    sectors = sectors[sectors["sotkanet_id"].str.fullmatch(r"\d+")]
+    client = sotkanet.client(settings)
+    with warehouse.connect() as con:
+        regions = resolve_regions_frame(read_table(con, "raw.sotkanet_regions"), settings).set_index(
+            "region_id"
+        )
+        previous = read_table(con, TEA_TABLE) if table_exists(con, TEA_TABLE) else None
+    failed: dict[str, str] = {}
+    ok: dict[int, str] = {}
+    for sector in sectors.itertuples():
+        try:
+            check_title(
+                int(sector.sotkanet_id), sector.sotkanet_title, client.indicator(int(sector.sotkanet_id))
+            )
+            ok[int(sector.sotkanet_id)] = sector.sector_id
+        except SourceError as exc:
+            failed[sector.sector_id] = str(exc)
+    years = range(FIRST_YEAR, dt.date.today().year + 1)
+    results = client.data_many(list(ok), years) if ok else {}
+    frames = []
+    for indicator_id, rows in results.items():
+        if isinstance(rows, SourceError) or not rows:
+            failed[ok[indicator_id]] = str(rows) if isinstance(rows, SourceError) else "no rows"
+            continue
+        df = pd.DataFrame(rows)
+        df = df[df["region"].isin(regions.index) & (df["gender"] == "total")]
+        region = regions.loc[df["region"]]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "sector_id": ok[indicator_id],
+                    "indicator_id": indicator_id,
+                    "region_code": region["region_code"].to_numpy(),
+                    "region_level": region["region_level"].to_numpy(),
+                    "year": df["year"].to_numpy(),
+                    "score": df["value"].to_numpy(),
+                    "is_demo": not settings.live,
+                    "fetched_at": fetch_time(settings),
+                }
+            )
+        )
+    if previous is not None and failed:
+        frames.append(previous[previous["sector_id"].isin(list(failed))])
+    for sector_id, reason in failed.items():
+        context.log.warning(f"TEAviisari {sector_id} from Sotkanet not loaded this run: {reason}")
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TEA_COLUMNS)
+    frame = frame[TEA_COLUMNS].astype(
+        {
+            "sector_id": "string",
+            "indicator_id": "Int64",
+            "region_code": "string",
+            "region_level": "string",
+            "year": "Int64",
+            "score": "Float64",
+            "is_demo": "boolean",
+        }
+    )
+    frame["fetched_at"] = pd.to_datetime(frame["fetched_at"]).astype("datetime64[us]")
+    stats = {
+        "sectors_from_sotkanet": sorted(ok.values()),
+        "sectors_not_loaded": dg.MetadataValue.json(failed),
+        **{f"http_{k}": v for k, v in client.stats.as_dict().items()},
+    }
+    return frame, stats
