@@ -39,11 +39,7 @@ def test_sql_models_are_assets_with_dependencies_from_the_parser():
     scorecard = graph.get(dg.AssetKey(["reports", "scorecard_indicator"]))
     assert dg.AssetKey(["marts", "measure_series"]) in scorecard.parent_keys
     staging = graph.get(dg.AssetKey(["staging", "stg_sotkanet"]))
-    # catalog.measures: the hyte-kerroin-only Sotkanet ids stay in raw (issue 13)
-    assert staging.parent_keys == {
-        dg.AssetKey(["raw", "sotkanet_values"]),
-        dg.AssetKey(["catalog", "measures"]),
-    }
+    assert staging.parent_keys == {dg.AssetKey(["raw", "sotkanet_values"])}
 
 
 def test_loading_the_code_location_does_not_import_heavy_libraries():

@@ -34,7 +34,10 @@ candidates as (
     from raw.teaviisari_sotkanet as tea
     union all
     select
-        case trim(file.sector) when 'peruskoulu' then 'perusopetus' else trim(file.sector) end as sector_id,
+        case coalesce(nullif(trim(file.sector), ''), trim(file.group_value))
+            when 'peruskoulu' then 'perusopetus'
+            else coalesce(nullif(trim(file.sector), ''), trim(file.group_value))
+        end as sector_id,
         cast(file.year as integer) as year,
         trim(file.region_level) as region_level,
         trim(file.region_code) as region_code,

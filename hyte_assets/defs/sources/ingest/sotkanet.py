@@ -22,7 +22,8 @@ from hyte_assets.lib.sotkanet import IndicatorMeta, available_level, check_title
 from hyte_assets.lib.warehouse import read_table, table_exists
 
 INDICATORS_TABLE = "raw.sotkanet_indicators"
-VALUES_EXTRA = {"indicator_id": "Int64", "region_id": "Int64", "gender": "string"}
+# pin_source: the source of the pin (catalog source, or `hyte` for the hyte-kerroin-only ids).
+VALUES_EXTRA = {"indicator_id": "Int64", "region_id": "Int64", "gender": "string", "pin_source": "string"}
 # Hyte-kerroin outcome ids without a plan measure line land in raw.sotkanet_values with the
 # hyte indicator id (data/hyte/indicators.csv) as measure_id; staging keeps catalog measures only.
 HYTE_SOURCE = "hyte"
@@ -154,6 +155,7 @@ def _long_rows(
         {
             "measure_id": pin.measure_id,
             "indicator_id": pin.indicator_id,
+            "pin_source": pin.source,
             "region_id": df["region"].to_numpy(),
             "region_code": region["region_code"].to_numpy(),
             "region_level": region["region_level"].to_numpy(),
