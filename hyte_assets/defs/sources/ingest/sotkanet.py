@@ -224,6 +224,10 @@ def fetch_values(
             not_loaded[pin.indicator_id] = "no rows for the regions in scope"
             continue
         frames.append(long)
+    errors = {i: str(r) for i, r in results.items() if isinstance(r, SourceError)}
+    if results and len(errors) == len(results):
+        # Nothing answered: a source-wide fault (HTML error pages, an outage), not one indicator.
+        raise SourceError("sotkanet", f"every indicator failed; {table} left as it was: {errors}")
     if previous is not None:
         frames.append(previous[previous["indicator_id"].isin(list(not_loaded))])
     values = conform(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), VALUES_EXTRA)
