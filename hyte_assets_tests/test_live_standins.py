@@ -20,8 +20,11 @@ from hyte_assets.lib.jsonstat import decode_jsonstat2
 from hyte_assets_tests.conftest import run_job, warehouse_path
 from hyte_assets_tests.standins import (
     CHANGED_AGE_BAND,
+    COUNTRY,
+    HEINOLA,
     HYTE_ONLY_TITLES,
     NO_MUNICIPAL_LEVEL,
+    PAIJAT_HAME,
     pinned_titles,
     write_sotkanet_standin,
     write_statfin_standin,
@@ -63,11 +66,37 @@ def write_tjt_standin(root: Path, data: Path) -> None:
     )
 
 
+def add_tea_and_listing(root: Path, data: Path) -> None:
+    """The TEAviisari sector ids (titles from data/catalog/teaviisari_sectors.csv, no gender, as in
+    the 2015 list) and two listing entries that carry one unpinned measure's exact title."""
+    sectors = pd.read_csv(data / "catalog/teaviisari_sectors.csv", dtype=str, keep_default_na=False)
+    listing = json.loads((root / "indicators.json").read_text("utf-8"))
+    for sector in sectors[sectors["sotkanet_id"] != ""].itertuples():
+        indicator_id = int(sector.sotkanet_id)
+        doc = {
+            "id": indicator_id,
+            "title": {"fi": sector.sotkanet_title},
+            "range": {"start": 2019, "end": 2024},
+            "classifications": {"region": {"values": ["Kunta", "Maakunta", "Maa"]}},
+        }
+        (root / "indicators" / f"{indicator_id}.json").write_text(json.dumps(doc), "utf-8")
+        rows = [
+            {"indicator": indicator_id, "region": region, "year": year, "gender": "total", "value": score}
+            for year in (2021, 2023)
+            for region, score in ((HEINOLA, 61.0), (PAIJAT_HAME, 70.0), (COUNTRY, 72.0))
+        ]
+        (root / "json" / f"{indicator_id}.json").write_text(json.dumps(rows), "utf-8")
+    title = "Perustoimeentulotukea pitkäaikaisesti saaneet % 25 - 64-vuotiaat, %"
+    listing += [{"id": 90001, "title": {"fi": title}}, {"id": 90002, "title": {"fi": title + " "}}]
+    (root / "indicators.json").write_text(json.dumps(listing, ensure_ascii=False), "utf-8")
+
+
 @pytest.fixture
 def standins(project_copy, tmp_path, monkeypatch):
     data = project_copy
     sotkanet_root, statfin_root = tmp_path / "standin_sotkanet", tmp_path / "standin_statfin"
     served = write_sotkanet_standin(sotkanet_root, data_dir=data)
+    add_tea_and_listing(sotkanet_root, data)
     listed = write_statfin_standin(statfin_root, current_month=current_month(), data_dir=data)
     write_tjt_standin(statfin_root, data)
     with (
@@ -238,3 +267,33 @@ def test_statfin_and_the_employment_review_land_with_sotkanet_down(standins, mon
     with duckdb.connect(str(warehouse_path()), read_only=True) as con:
         tables = {r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()}
     assert "sotkanet_regions" not in tables
+
+
+def test_tea_sector_scores_and_unpinned_candidates_come_from_sotkanet(standins):
+    result = run_job(
+        assets=[
+            "catalog/measures",
+            "raw/sotkanet_regions",
+            "raw/teaviisari_sotkanet",
+            "raw/sotkanet_indicator_resolution",
+        ]
+    )
+    assert result.success
+    tea = table("raw.teaviisari_sotkanet")
+    assert set(tea["sector_id"]) == {"kuntajohto", "perusopetus", "liikunta", "perusterveydenhuolto"}
+    latest = tea[(tea["year"] == 2023) & (tea["sector_id"] == "kuntajohto")]
+    assert dict(zip(latest["region_level"], latest["score"], strict=True)) == {
+        "kunta": 61.0,
+        "maakunta": 70.0,
+        "koko_maa": 72.0,
+    }
+    assert not tea["is_demo"].any()
+
+    resolution = table("raw.sotkanet_indicator_resolution").set_index("measure_id")
+    assert resolution.at["koulutuksen_ulkopuolella_17_24", "status"] == "pinned"
+    assert resolution.at["ktk_koulukiusattu_viikoittain", "status"] == "pinned"  # per school level
+    row = resolution.loc["perustoimeentulotuki_pitkaaikainen_25_64"]
+    assert row["status"] == "ambiguous" and row["candidate_ids"] == "90001,90002"
+    assert "Perustoimeentulotukea pitkäaikaisesti" in row["candidate_titles"]
+    unmatched = resolution[resolution["status"] == "unmatched"]
+    assert len(unmatched) and unmatched["note"].eq("no source id").all()
