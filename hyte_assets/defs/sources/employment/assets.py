@@ -77,6 +77,7 @@ def employment_monthly(
     refs = catalog_refs(settings, ("employment",))
     code_to_measure = dict(zip(refs["content_code"], refs["measure_id"], strict=True))
     cells = pd.concat(decoded, ignore_index=True)
+    cells = cells[cells["time"].str.replace("M", "-").isin(months)]
     frame = by_sex(to_long(cells, EMPLOYMENT_TABLE, settings, code_to_measure))
     with warehouse.connect() as con:
         previous = (
