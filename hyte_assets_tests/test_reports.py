@@ -334,9 +334,10 @@ def test_snapshot_exports(snapshot_run: SnapshotRun) -> None:
     expected = {f"{table}.{ext}" for table in tables for ext in ("parquet", "csv", "xlsx")}
     assert {p.name for p in exports.iterdir()} == expected
     text = (exports / "scorecard_goal.csv").read_bytes().decode("utf-8")
-    assert text.startswith("\ufeffgoal_id;goal_no;")
+    assert text.startswith("\ufefftavoitteen tunnus;tavoitteen nro;")  # Finnish headers for Excel
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
-    assert sorted((r["goal_id"], float(r["coverage"].replace(",", "."))) for r in rows) == goals
+    got = [(r["tavoitteen tunnus"], float(r["tietokattavuus"].replace(",", "."))) for r in rows]
+    assert got == goals, "rows in the plan's goal order"
 
 
 def test_report_in_headless_chromium(snapshot_run: SnapshotRun, tmp_path: Path) -> None:
