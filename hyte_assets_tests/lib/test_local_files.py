@@ -239,6 +239,7 @@ def test_toimenpiteet_tila_finnish_csv(tmp_path: Path, encoding: str) -> None:
 
     assert list(frame.columns) == [
         "action_id",
+        "year",
         "status",
         "updated_at",
         "comment",
@@ -776,7 +777,7 @@ def test_cross_file_collision_rejects_the_later_file_naming_both(
 
     assert [(r.file, r.row, r.column) for r in result.rejected] == [
         ("b_laskennat.csv", 4, "mittari_id+ajanjakso+ryhma"),
-        ("d_tila.csv", 2, "toimenpide_id"),
+        ("d_tila.csv", 2, "toimenpide_id+vuosi"),  # same action, same year (2026)
     ]
     assert "row 3 of a_laskennat.csv" in result.rejected[0].message
     assert f"file={local / 'b_laskennat.csv'}" in result.rejected[0].message
