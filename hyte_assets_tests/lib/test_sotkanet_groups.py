@@ -118,3 +118,41 @@ def test_html_error_page_with_200_is_not_a_tree(
     )
     with pytest.raises(SourceError, match="HTML"):
         fetch_minimum_groups(client(httpserver, make_http))
+
+
+def test_live_asset_writes_the_candidate_file_and_snapshot_mode_stays_partial(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    import shutil
+
+    import dagster as dg
+
+    from hyte_assets.defs.reports.minimum import thl_minimum_candidates
+    from hyte_assets.defs.resources import PipelineSettings, SotkanetResource
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data" / "catalog", data / "catalog")
+    httpserver.expect_request(f"{PREFIX}/groups").respond_with_json(TREE)
+    indicators = [{"id": i, "title": {"fi": f"Indikaattori {i}"}} for i in (181, 3219, 4298)]
+    httpserver.expect_request(f"{PREFIX}/indicators").respond_with_json(indicators)
+    sotkanet = SotkanetResource(base_url=httpserver.url_for(PREFIX), max_retries=0)
+    offline = dg.materialize(
+        [thl_minimum_candidates],
+        resources={"settings": PipelineSettings(data_dir=str(data)), "sotkanet": sotkanet},
+    )
+    (event,) = offline.asset_materializations_for_node("thl_minimum_candidates")
+    assert event.metadata["status"].value.startswith("partial")
+    assert not (data / "catalog" / "thl_minimum_indicators.sotkanet.csv").exists()
+
+    live = dg.materialize(
+        [thl_minimum_candidates],
+        resources={
+            "settings": PipelineSettings(data_dir=str(data), source_mode="live"),
+            "sotkanet": sotkanet,
+        },
+    )
+    (event,) = live.asset_materializations_for_node("thl_minimum_candidates")
+    assert event.metadata["indicators"].value == 3
+    with (data / "catalog" / "thl_minimum_indicators.sotkanet.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["sotkanet_id"], r["topic_fi"]) for r in rows][0] == ("181", "Indikaattori 181")
