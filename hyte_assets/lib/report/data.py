@@ -176,12 +176,12 @@ def _read_text(path: Path) -> str | None:
     return text if text.strip() else None
 
 
-def _csv(path: Path, sep: str = ",") -> pd.DataFrame | None:
+def _csv(path: Path) -> pd.DataFrame | None:
     import pandas as pd
 
     if not path.exists():
         return None
-    return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
 def _optional(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame | None:

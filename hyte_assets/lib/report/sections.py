@@ -251,8 +251,3 @@ def _band(score: Any, f: Fmt) -> dict[str, str]:
     value = float(score)
     band = next(name for bound, name in TEA_BANDS if value <= bound)
     return {"score": f.number(value, 0), "band": band, "label": f(f"band_{band}")}
-
-
-def _num(text: Any) -> float | None:
-    raw = str(text or "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    return float(raw) if raw else None
