@@ -204,8 +204,8 @@ class PlanOrder:
         theme = str(
             row.get("theme_id") or self.goal_themes.get(goal) or self.measure_themes.get(measure) or ""
         )
-        if row.get("level") == "theme":
-            theme = str(row.get("rollup_id") or "")
+        if row.get("level") == "theme":  # a theme's rollup row heads its goals
+            return (self.themes.get(str(row.get("rollup_id") or ""), last), -1, -1)
         return (
             self.themes.get(theme, last),
             self.goals.get(goal, last),

@@ -113,3 +113,19 @@ def test_every_documented_report_column_has_a_finnish_header_and_docs_list_the_m
     catalog = (REPO / "data" / "catalog" / "measures.csv").read_text(encoding="utf-8")
     units = {row["unit"] for row in csv.DictReader(io.StringIO(catalog))}
     assert units <= set(UNIT_DECIMALS), "every catalog unit has its decimals"
+
+
+def test_rollup_rows_put_each_theme_before_its_goals(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    con = warehouse()
+    con.execute("create table reports.scorecard_rollup (level varchar, rollup_id varchar, theme_id varchar)")
+    con.execute(
+        "insert into reports.scorecard_rollup values ('goal', 'g7', 'elintavat'), ('theme', 'elintavat', "
+        "'elintavat'), ('goal', 'g1', 'turvallinen_arki'), ('theme', 'turvallinen_arki', 'turvallinen_arki')"
+    )
+    export_tables(con, ["reports.scorecard_rollup"], tmp_path)
+    sheet = load_workbook(export_dir(tmp_path) / "scorecard_rollup.xlsx").active
+    assert [c.value for c in sheet[1]] == ["taso", "tunnus", "teeman tunnus"]
+    assert [r[1].value for r in sheet.iter_rows(min_row=2)] == ["turvallinen_arki", "g1", "elintavat", "g7"]
+    assert sheet.auto_filter.ref == "A1:C5"
