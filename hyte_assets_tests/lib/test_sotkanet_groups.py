@@ -156,3 +156,16 @@ def test_live_asset_writes_the_candidate_file_and_snapshot_mode_stays_partial(
     with (data / "catalog" / "thl_minimum_indicators.sotkanet.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["sotkanet_id"], r["topic_fi"]) for r in rows][0] == ("181", "Indikaattori 181")
+
+    httpserver.clear()  # /groups now answers 404: the refresh goes on, the metadata says why
+    httpserver.expect_request(f"{PREFIX}/groups").respond_with_data("", status=404)
+    failed = dg.materialize(
+        [thl_minimum_candidates],
+        resources={
+            "settings": PipelineSettings(data_dir=str(data), source_mode="live"),
+            "sotkanet": sotkanet,
+        },
+    )
+    (event,) = failed.asset_materializations_for_node("thl_minimum_candidates")
+    assert "lookup failed" in event.metadata["status"].value and "404" in event.metadata["status"].value
+    assert (data / "catalog" / "thl_minimum_indicators.sotkanet.csv").exists(), "the last candidates stay"

@@ -5,6 +5,7 @@ import dagster as dg
 
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource
 from hyte_assets.lib.catalog import load_catalog
+from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.sotkanet_groups import (
     CANDIDATE_FILE,
     candidate_rows,
@@ -27,9 +28,13 @@ REVIEWED = "data/catalog/thl_minimum_indicators.csv"
         "the layer stays partial."
     ),
 )
-def thl_minimum_candidates(settings: PipelineSettings, sotkanet: SotkanetResource) -> dg.MaterializeResult:
+def thl_minimum_candidates(
+    context: dg.AssetExecutionContext, settings: PipelineSettings, sotkanet: SotkanetResource
+) -> dg.MaterializeResult:
     """A reviewed file, never a silent catalog change: a person compares the candidates with the
-    reviewed list and copies what holds (the /groups format is unverified)."""
+    reviewed list and copies what holds (the /groups format is unverified). A failed lookup is
+    logged and stated in the metadata but does not fail the refresh: the report uses the reviewed
+    file either way, and the appendix already says the list is partial."""
     if not settings.live:
         return dg.MaterializeResult(
             metadata={
@@ -38,8 +43,17 @@ def thl_minimum_candidates(settings: PipelineSettings, sotkanet: SotkanetResourc
             }
         )
     client = sotkanet.client(settings)
-    matches, url = fetch_minimum_groups(client, group_pattern())
-    titles = {meta.id: meta.title_fi for meta in client.indicators()}
+    try:
+        matches, url = fetch_minimum_groups(client, group_pattern())
+        titles = {meta.id: meta.title_fi for meta in client.indicators()}
+    except SourceError as exc:
+        context.log.error(f"THL minimum indicators not refreshed from Sotkanet /groups: {exc}")
+        return dg.MaterializeResult(
+            metadata={
+                "status": f"partial: Sotkanet /groups lookup failed ({exc}); candidate file unchanged",
+                "reviewed_file": REVIEWED,
+            }
+        )
     measures = load_catalog(settings.data_path / "catalog").measures
     pinned = measures[(measures["source"] == "sotkanet") & (measures["source_ref"].fillna("") != "")]
     rows = candidate_rows(
