@@ -181,8 +181,9 @@ def sotkanet_values_suite(asset: str, source: str, extra: Mapping[str, tuple[str
     return long_form_suite(
         f"raw.{asset}",
         source,
-        extra,
-        key=(*LONG_KEY, "indicator_id"),
+        {"gender": TEXT, **extra},
+        # a school-survey row keeps its school level as the group and its gender beside it
+        key=(*LONG_KEY, "gender", "indicator_id"),
         nullable_key=("indicator_id",),  # demo rows have no indicator
         regions=Regions(REGION_LEVELS),
         required=(

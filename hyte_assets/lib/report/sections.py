@@ -9,7 +9,7 @@ import pandas as pd
 
 from hyte_assets.lib.actions import lead_key, parse_due, schedule_state, status_history
 from hyte_assets.lib.report.data import ReportData
-from hyte_assets.lib.report.texts import Fmt, records
+from hyte_assets.lib.report.texts import Fmt, published_summary, records
 
 # TEAviisari colour bands (municipal minutes; thl-report-tea-ktk.md §2): upper bound → band.
 TEA_BANDS = ((25.0, "red"), (75.0, "yellow"), (100.0, "green"))
@@ -79,24 +79,25 @@ class Sections:
         }
 
     def group_gaps(self, theme_id: str) -> list[dict[str, str]]:
-        """Rows of reports.group_gaps for the theme's measures; [] when the table is absent."""
+        """The municipality's reported gaps (interval excludes zero) of reports.group_gaps for the
+        theme's measures, as the table's own sentence; [] when the table is absent."""
         gaps, f = self.data.group_gaps, self.f
-        if gaps is None or gaps.empty or "measure_id" not in gaps:
+        if gaps is None or gaps.empty or "is_reported_gap" not in gaps:
             return []
         ind = self.data.indicators.drop_duplicates("measure_id").set_index("measure_id")
         mine = ind.index[ind["theme_id"] == theme_id]
+        shown = gaps[gaps["measure_id"].isin(mine) & gaps["is_reported_gap"].astype(bool)]
+        shown = shown[shown["region_level"] == "kunta"].sort_values(["measure_id", "period"])
         out = []
-        for r in records(gaps[gaps["measure_id"].isin(mine)]):
-            groups = [str(r[c]) for c in ("group_a", "group_b", "group_value", "reference_group") if r.get(c)]
-            low, high = r.get("gap_low", r.get("interval_low")), r.get("gap_high", r.get("interval_high"))
+        for r in records(shown):
             out.append(
                 {
                     "measure": f.title(ind.loc[r["measure_id"]].to_dict()),
-                    "groups": " – ".join(groups),
-                    "period": str(r.get("period", r.get("year", ""))),
-                    "gap": f.number(r.get("gap")),
-                    "interval": "–" if low is None or pd.isna(low) else f"{f.number(low)} … {f.number(high)}",
-                    "demo": bool(r.get("is_demo")),
+                    "groups": str(r["summary_fi" if f.fi else "summary_en"]),
+                    "period": str(r["period"]),
+                    "gap": f.number(r["gap"]),
+                    "interval": f"{f.number(r['gap_low'])} … {f.number(r['gap_high'])}",
+                    "demo": bool(r["is_demo"]),
                 }
             )
         return out
@@ -116,9 +117,9 @@ class Sections:
         if frame is None or frame.empty:
             out["missing"] = f("resources_missing", path="data/local/templates/resurssit.csv")
             return out
-        frame = frame[frame["vuosi"].astype(str) == str(self.data.year)]
+        frame = frame[frame["year"] == self.data.year]  # raw.resources (the resurssit delivery)
         out["rows"] = [
-            [r["palvelualue"], r["maararaha"], f.number(_num(r["euroa"]), 0), f.number(_num(r["htv"]), 1)]
+            [r["service_area"], r["budget_line"], f.number(r["eur"], 0), f.number(r["person_years"], 1)]
             for r in records(frame)
         ]
         return out
@@ -152,6 +153,7 @@ class Sections:
         k = kerroin.iloc[0]
         out: dict[str, Any] = {
             "demo": bool(k["is_demo"]),
+            "summary": published_summary(hyte, f) or "",
             "published": "",
             "demo_inputs": "",
             "what_if": [],
@@ -250,8 +252,3 @@ def _band(score: Any, f: Fmt) -> dict[str, str]:
     value = float(score)
     band = next(name for bound, name in TEA_BANDS if value <= bound)
     return {"score": f.number(value, 0), "band": band, "label": f(f"band_{band}")}
-
-
-def _num(text: Any) -> float | None:
-    raw = str(text or "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    return float(raw) if raw else None

@@ -13,7 +13,7 @@ import pandas as pd
 
 from hyte_assets.lib.report.charts import ChartSpec, Line, svg_chart
 from hyte_assets.lib.report.data import ReportData
-from hyte_assets.lib.report.texts import Fmt, records
+from hyte_assets.lib.report.texts import Fmt, published_summary, records
 
 # A chart needs the municipality's own series or a comparison area's; these levels are drawn.
 CHART_LEVELS = ("kunta", "maakunta", "hyvinvointialue", "koko_maa")
@@ -82,7 +82,9 @@ class View:
         sentences.append(f("summary_stable", n=int((judged["status"] == "stable").sum())))
         sentences.append(f("summary_not_judged", n=len(ind) - len(judged), total=len(ind)))
         kerroin = self.data.hyte.get("reports.hyte_kerroin")
-        if kerroin is not None and len(kerroin):
+        if published := published_summary(self.data.hyte, f):  # the hyte model's own sentence
+            sentences.append(published)
+        elif kerroin is not None and len(kerroin):
             k = kerroin.iloc[0]
             sentences.append(
                 f(
