@@ -167,6 +167,23 @@ def hyte_indicators(kind: str) -> Callable[["Context"], set[str]]:
     return lambda c: c.hyte_indicators(kind)
 
 
+def measures_of(source: str) -> Items:
+    """Every catalog measure of `source` (a coverage rule)."""
+    return Items("measure_id", f"catalog measures of source {source}", catalog_measures((source,)))
+
+
+def cited_measures(source: str) -> Items:
+    """The catalog measures of `source` with a cited table (a required rule)."""
+    return Items(
+        "measure_id", f"catalog measures of source {source} with a cited table", ref_measures((source,))
+    )
+
+
+def hyte_items(kind: str) -> Items:
+    """The hyte-kerroin's `kind` ("process" or "outcome") indicators."""
+    return Items("indicator_id", f"the hyte-kerroin's {kind} indicators", hyte_indicators(kind))
+
+
 def long_form_suite(
     table: str, source: str, extra: Mapping[str, tuple[str, ...]], **rules: Any
 ) -> TableSuite:
@@ -199,7 +216,7 @@ def sotkanet_values_suite(asset: str, source: str, extra: Mapping[str, tuple[str
         calendar=odd_years(10, "school health survey")
         if source == "kouluterveyskysely"
         else annual(2, "annual register data"),
-        coverage=Items("measure_id", f"catalog measures of source {source}", catalog_measures((source,))),
+        coverage=measures_of(source),
         outliers=True,
     )
 

@@ -12,6 +12,7 @@ from hyte_assets.defs.checks.suites import (
     annual,
     catalog_measures,
     long_form_suite,
+    measures_of,
 )
 
 SUITES: tuple[TableSuite, ...] = (
@@ -22,7 +23,7 @@ SUITES: tuple[TableSuite, ...] = (
         regions=Regions(("kunta",), allowed=("kunta",)),
         time="year",
         calendar=annual(1, "the city's own annual counts"),
-        coverage=Items("measure_id", "catalog measures of source local", catalog_measures(("local",))),
+        coverage=measures_of("local"),
         outliers=True,
         optional=True,
     ),
