@@ -6,6 +6,8 @@
 -- unique: measure_id, group_type, group_value
 -- not_null: measure_id, group_type, group_value
 with home as (
+    -- as in reports.teaviisari: always one row, with the maakunta from the region list when the
+    -- code is in it (intermediate.int_home_areas has no row for an unknown code, so it cannot serve)
     select
         settings.municipality_code,
         regions.maakunta_code
