@@ -184,6 +184,8 @@ def hyte_items(kind: str) -> Items:
     return Items("indicator_id", f"the hyte-kerroin's {kind} indicators", hyte_indicators(kind))
 
 
+# The source folders' suites.py files are rules as data: alike in shape from folder to folder (their
+# import lists and TableSuite arguments), different in values; what repeated in value is folded here.
 def long_form_suite(
     table: str, source: str, extra: Mapping[str, tuple[str, ...]], **rules: Any
 ) -> TableSuite:

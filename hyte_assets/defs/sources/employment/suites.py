@@ -1,7 +1,5 @@
 """Validation rules of the tables the employment assets write (see defs/checks/suites.py for the
-vocabulary, docs/validation.md for the rules in prose), and their asset checks.
-The suites are rules as data: alike in shape from folder to folder (and to the vocabulary's
-long_form_suite), different in values."""
+vocabulary, docs/validation.md for the rules in prose), and their asset checks."""
 
 from hyte_assets.defs.checks.ge_checks import checks_for
 from hyte_assets.defs.checks.suites import (
