@@ -41,7 +41,6 @@ MONTHS = {
     "dagster/asset_partition_range_start": "2023-01-01",
     "dagster/asset_partition_range_end": "2026-10-01",
 }
-RENDER_LIMIT_S = 10.0
 
 
 # --- a small hand-made warehouse -----------------------------------------------------------------
@@ -233,7 +232,6 @@ def test_exports_follow_finnish_excel_conventions(tmp_path: Path) -> None:
 class SnapshotRun:
     data: Path
     db: Path
-    report_seconds: float
 
 
 @pytest.fixture(scope="module")
@@ -257,9 +255,7 @@ def snapshot_run(tmp_path_factory: pytest.TempPathFactory) -> SnapshotRun:
         assert monthly.success
         result = loaded.resolve_job_def("report_shapes").execute_in_process()
         assert result.success
-    report = result.asset_materializations_for_node("vuosiraportti")[0].metadata
-    seconds = sum(report[k].value for k in ("seconds_load", "seconds_charts", "seconds_html"))
-    return SnapshotRun(data=data, db=db, report_seconds=seconds)
+    return SnapshotRun(data=data, db=db)
 
 
 def read_contracts() -> dict[str, list[tuple[str, str]]]:
@@ -317,7 +313,6 @@ def test_snapshot_report(snapshot_run: SnapshotRun) -> None:
     assert "id='demo-banner'" in report  # the snapshot is demo data
     assert "Mitä jos" in report  # the hyte-kerroin what-if table
     assert (snapshot_run.data / "reports" / "vuosiraportti_2026_en.html").exists()
-    assert snapshot_run.report_seconds < RENDER_LIMIT_S
 
 
 def test_snapshot_exports(snapshot_run: SnapshotRun) -> None:
