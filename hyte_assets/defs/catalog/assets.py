@@ -3,7 +3,6 @@
 from collections.abc import Iterator
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
@@ -89,6 +88,8 @@ def plan_catalog(
 def scorecard_thresholds(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """`catalog.min_change`: the smallest change per unit that the scorecard calls a real change
     when no sample size or count is known (data/scorecard/min_change.csv, with its rationale)."""
+    import pandas as pd
+
     frame = pd.read_csv(settings.data_path / "scorecard" / "min_change.csv")
     with warehouse.connect() as con:
         versions = replace_tables(con, {"catalog.min_change": frame})

@@ -7,10 +7,9 @@ source's folder, so a source can be added or removed without touching the others
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
 from hyte_assets.defs.unchanged import code_version_of
@@ -22,6 +21,9 @@ from hyte_assets.lib.longform import conform, read_demo_values
 from hyte_assets.lib.provenance import load_real_keys
 from hyte_assets.lib.pxweb import PxWebClient, check_content_codes, find_variable
 from hyte_assets.lib.warehouse import read_table, table_exists
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GROUP = "sources"
 OWNERS = ["team:hyte"]
@@ -102,8 +104,10 @@ def source_asset(
     return decorate
 
 
-def fetch_time(settings: PipelineSettings) -> pd.Timestamp:
+def fetch_time(settings: PipelineSettings) -> "pd.Timestamp":
     """When the data was fetched: now in live mode, the recording time of the snapshot otherwise."""
+    import pandas as pd
+
     return pd.Timestamp.now().floor("s") if settings.live else pd.Timestamp(RECORDED_AT)
 
 
@@ -111,7 +115,7 @@ def changed_metadata(changed: bool, versions: dict[str, str]) -> dict[str, objec
     return {"rewritten": changed, "content_version": next(iter(versions.values()))}
 
 
-def resolve_regions_frame(regions: pd.DataFrame, settings: PipelineSettings) -> pd.DataFrame:
+def resolve_regions_frame(regions: "pd.DataFrame", settings: PipelineSettings) -> "pd.DataFrame":
     """The regions kept by HYTE_REGION_SCOPE: the comparison set, or every municipality too."""
     code = settings.municipality_code.zfill(3)
     home = regions[(regions["region_level"] == "kunta") & (regions["region_code"] == code)]
@@ -128,13 +132,15 @@ def resolve_regions_frame(regions: pd.DataFrame, settings: PipelineSettings) -> 
     return regions[keep]
 
 
-def scope_regions(warehouse: WarehouseResource, settings: PipelineSettings) -> pd.DataFrame:
+def scope_regions(warehouse: WarehouseResource, settings: PipelineSettings) -> "pd.DataFrame":
     with warehouse.connect() as con:
         return resolve_regions_frame(read_table(con, REGIONS_TABLE), settings)
 
 
-def demo_rows(settings: PipelineSettings, source: str, regions: pd.DataFrame) -> pd.DataFrame:
+def demo_rows(settings: PipelineSettings, source: str, regions: "pd.DataFrame") -> "pd.DataFrame":
     """Snapshot-mode demo rows for measures without a cited source id (never in live mode)."""
+    import pandas as pd
+
     if settings.live:
         return conform(pd.DataFrame())
     rows = read_demo_values(
@@ -144,7 +150,7 @@ def demo_rows(settings: PipelineSettings, source: str, regions: pd.DataFrame) ->
 
 
 def values_result(
-    frame: pd.DataFrame, changed: bool, versions: dict[str, str], stats: dict[str, object]
+    frame: "pd.DataFrame", changed: bool, versions: dict[str, str], stats: dict[str, object]
 ) -> dg.MaterializeResult:
     """The result of a long-form values asset: coverage, demo share and what changed."""
     from hyte_assets.defs.metadata import table_metadata
@@ -168,8 +174,10 @@ def values_result(
 
 def read_maintained(
     settings: PipelineSettings, relative: str, required: list[str], source: str = "teaviisari"
-) -> pd.DataFrame:
+) -> "pd.DataFrame":
     """A file that a person keeps up to date (data/snapshots/<relative>), its columns checked."""
+    import pandas as pd
+
     path = settings.data_path / "snapshots" / relative
     if not path.exists():
         raise SourceError(source, "maintained file is missing", file=str(path))
@@ -186,7 +194,7 @@ def read_maintained(
 # Sotkanet values: the sotkanet and kouluterveyskysely sources both read them.
 
 
-def indicator_measures(settings: PipelineSettings, sources: tuple[str, ...]) -> pd.DataFrame:
+def indicator_measures(settings: PipelineSettings, sources: tuple[str, ...]) -> "pd.DataFrame":
     """Catalog measures of these sources that carry a cited Sotkanet indicator id."""
     measures = load_catalog(settings.data_path / "catalog").measures
     pinned = measures[measures["source"].isin(sources) & measures["source_ref"].str.fullmatch(r"\d+")]
@@ -200,12 +208,14 @@ def fetch_values(
     warehouse: WarehouseResource,
     table: str,
     sources: tuple[str, ...],
-) -> tuple[pd.DataFrame, dict[str, object], pd.DataFrame]:
+) -> "tuple[pd.DataFrame, dict[str, object], pd.DataFrame]":
     """Values of the title-checked indicators of these sources in long form, with the regions in scope.
 
     An indicator that fails keeps its last good rows from the existing table, so one broken
     indicator never erases data the reports already show.
     """
+    import pandas as pd
+
     client = sotkanet.client(settings)
     fetched_at = fetch_time(settings)
     with warehouse.connect() as con:
@@ -287,7 +297,7 @@ def area_to_region(code: str) -> tuple[str, str] | None:
     return None
 
 
-def catalog_refs(settings: PipelineSettings, sources: tuple[str, ...]) -> pd.DataFrame:
+def catalog_refs(settings: PipelineSettings, sources: tuple[str, ...]) -> "pd.DataFrame":
     """Catalog measures whose source_ref is a cited `table:content_code`."""
     measures = load_catalog(settings.data_path / "catalog").measures
     measures = measures[measures["source"].isin(sources)]
@@ -301,7 +311,7 @@ def query_table(
     codes: list[str],
     areas: list[str] | None,
     time_values: tuple[str, list[str]],
-) -> pd.DataFrame:
+) -> "pd.DataFrame":
     """Check the content codes against the table's metadata, query, and decode (suppressed → NULL).
 
     Variables are found by role or marker value, not by name: Statistics Finland renamed them
@@ -323,9 +333,11 @@ def query_table(
 
 
 def to_long(
-    df: pd.DataFrame, table: str, settings: PipelineSettings, code_to_measure: dict[str, str]
-) -> pd.DataFrame:
+    df: "pd.DataFrame", table: str, settings: PipelineSettings, code_to_measure: dict[str, str]
+) -> "pd.DataFrame":
     """Decoded PxWeb cells in the long-form contract, real or demo by the provenance list."""
+    import pandas as pd
+
     real = load_real_keys(settings.data_path / "snapshots" / "real_values.csv")
     regions = df["area"].map(area_to_region)
     df = df[regions.notna()].assign(

@@ -2,7 +2,6 @@
 one partition per month, and the employment measures in long form."""
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
@@ -53,6 +52,8 @@ def employment_monthly(
     under PxWeb's 120 000-cell limit). Months the source has not published yet write nothing
     and are listed in the metadata.
     """
+    import pandas as pd
+
     months = [key[:7] for key in context.partition_keys]
     client = statfin.client(settings)
     chunks = [months[i : i + 12] for i in range(0, len(months), 12)] if settings.live else [months]
@@ -99,6 +100,8 @@ def employment_values(settings: PipelineSettings, warehouse: WarehouseResource) 
     """Employment measures in long form: the monthly review's figures, the derived long-term
     unemployed share (PITKAAIKAISTYOTTOMAT / TYOTTOMATLOPUSSA, as the plan's "39,7 % työttömistä"),
     and demo rows for employment measures without a cited source."""
+    import pandas as pd
+
     with warehouse.connect() as con:
         if not table_exists(con, "raw.employment_monthly"):
             raise SourceError(

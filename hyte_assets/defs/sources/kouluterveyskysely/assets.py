@@ -2,7 +2,6 @@
 measures keep their school level (4.–5. lk, 8.–9. lk, lukio, ammatillinen)."""
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
@@ -39,6 +38,8 @@ def kouluterveyskysely_values(
 ) -> dg.MaterializeResult:
     """Kouluterveyskysely (school health survey) results by school level (4.–5. lk, 8.–9. lk, lukio,
     ammatillinen), from Sotkanet where an indicator id is cited, demo rows otherwise."""
+    import pandas as pd
+
     values, stats, regions = fetch_values(
         context, settings, sotkanet, warehouse, "raw.kouluterveyskysely_values", ("kouluterveyskysely",)
     )

@@ -5,7 +5,6 @@ The school health survey is published through Sotkanet too; its assets live in
 """
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
@@ -43,6 +42,8 @@ def sotkanet_regions(
     Region ids are internal to Sotkanet and have been renumbered before, so everything
     downstream resolves regions by category and official code from this table.
     """
+    import pandas as pd
+
     client = sotkanet.client(settings)
     regions = [r for r in client.regions() if r.category in REGION_LEVELS]
     resolved = resolve_regions(regions, settings.municipality_code)
@@ -98,6 +99,8 @@ def sotkanet_indicators(
     catalog's `source_title`; a mismatch fails that indicator (status `title_mismatch`) and the
     values asset skips it, while the other indicators still load.
     """
+    import pandas as pd
+
     client = sotkanet.client(settings)
     rows = []
     for measure in indicator_measures(settings, ("sotkanet", "kouluterveyskysely")).itertuples():
@@ -158,6 +161,8 @@ def sotkanet_values(
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     """Register indicators from Sotkanet (`/json`) in long form, plus demo rows where no id is cited."""
+    import pandas as pd
+
     values, stats, regions = fetch_values(
         context, settings, sotkanet, warehouse, "raw.sotkanet_values", ("sotkanet",)
     )
@@ -184,6 +189,8 @@ def sotkanet_indicator_resolution(
     title, then applies the reviewed mapping file (data/catalog/sotkanet_reviewed_mapping.csv).
     Unmatched measures are reported as "no source id", never guessed.
     """
+    import pandas as pd
+
     catalog = load_catalog(settings.data_path / "catalog").measures
     measures = catalog[catalog["source"].isin(["sotkanet", "kouluterveyskysely"])]
     listing = sotkanet.client(settings).indicators()

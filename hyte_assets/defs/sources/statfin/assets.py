@@ -2,7 +2,6 @@
 and the population at year end."""
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
@@ -62,6 +61,8 @@ def statfin_values(
     Content codes are confirmed against each table's metadata at run time; a missing code fails
     with the table and code named.
     """
+    import pandas as pd
+
     client = statfin.client(settings)
     refs = catalog_refs(settings, ("statfin",))
     areas = scope_areas(warehouse, settings, every_municipality=False)
