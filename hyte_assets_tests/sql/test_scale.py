@@ -8,8 +8,11 @@ and hash joins). This test checks the results at that scale; how long it takes i
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from .conftest import GOALS, THEMES, create_raw_tables, measure, write_catalog, write_settings
+
+pytestmark = pytest.mark.slow  # 2.5 million values; `make test` runs it, `make test-fast` does not
 
 MUNICIPALITIES = 300
 MAAKUNNAT = 19
