@@ -29,6 +29,7 @@ from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.exports import export_dir, export_tables
 from hyte_assets.lib.publish import serving_path
 from hyte_assets.lib.report import load_report_data, render_charts, render_report
+from hyte_assets.lib.scorecard_files import load_scorecard_tables
 from hyte_assets.lib.sql_models import discover, materialize, topological_order
 from hyte_assets.lib.warehouse import replace_tables
 from hyte_assets_tests.e2e import chromium
@@ -85,7 +86,7 @@ def build_small_warehouse(path: Path, *, demo: bool) -> None:
                 )
     tables = {
         **CATALOG.tables(),
-        "catalog.min_change": pd.read_csv(REPO / "data" / "scorecard" / "min_change.csv"),
+        **load_scorecard_tables(REPO / "data"),
         "marts.indicator_values": pd.DataFrame(rows).astype({"abs_value": float, "sample_size": float}),
         "meta.settings": pd.DataFrame(
             {"municipality_code": ["111"], "as_of_date": [dt.date(2026, 11, 30)], "source_mode": ["snapshot"]}
@@ -113,7 +114,9 @@ def build_small_warehouse(path: Path, *, demo: bool) -> None:
     }
     models, _ = discover(REPO / "dbt_like_sql")
     wanted = [
-        m for m in topological_order(models) if m.table == "marts.measure_series" or m.schema == "reports"
+        m
+        for m in topological_order(models)
+        if m.table == "marts.measure_series" or m.schema == "reports" or m.name.startswith("int_scorecard_")
     ]
     con = duckdb.connect(str(path))
     try:

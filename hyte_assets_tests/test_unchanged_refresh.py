@@ -44,7 +44,9 @@ def test_second_refresh_skips_and_a_changed_file_is_noticed(project_copy: Path) 
         "vuosiraportti",
     ):
         assert key in done, key
-    assert {"ge_valid", "indicator_values_unique_key"} <= replayed_checks(second)
+    replayed = replayed_checks(second)
+    assert "ge_valid" in replayed
+    assert any(name.startswith("indicator_values__unique__") for name in replayed)  # a SQL header test
 
     # Touching a recorded response (new size and time) makes its source read it again.
     snapshot = project_copy / "snapshots" / "statfin" / "tjt__14ww.data.json"

@@ -1,5 +1,6 @@
 -- Per goal of the plan: how many of its measures have data and how they move, with a one-sentence
--- summary in Finnish and English for the annual report (counts use each measure's headline status).
+-- summary in Finnish and English for the annual report (counts use each measure's headline status
+-- and the primary goal links; supporting ones are listed beside).
 -- grain: goal_id
 -- unique: goal_id
 select
@@ -20,6 +21,8 @@ select
     n_judged,
     share_improving,
     worst_moving,
+    n_supporting,
+    supporting_measures,
     summary_fi,
     summary_en,
     any_demo

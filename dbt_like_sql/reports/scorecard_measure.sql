@@ -3,7 +3,7 @@
 -- worsening -> improving, more worsening -> worsening, a tie -> stable).
 -- grain: measure_id
 -- unique: measure_id
--- accepted_values: status = improving, stable, worsening, target_met, no_data
+-- accepted_values: status = improving, stable, worsening, target_met, not_judged, no_data
 -- accepted_values: status_basis = none, total, groups
 with group_statuses as (
     select
@@ -20,6 +20,7 @@ with group_statuses as (
         any_value(standardized_change) filter (where group_type = 'total') as total_change,
         min(standardized_change) as worst_group_change,
         bool_or(is_demo) as is_demo,
+        bool_or(status_rests_on_demo) as status_rests_on_demo,
         -- 'has_data' sorts first, so one group with data makes the measure 'has_data'
         min(source_status) as source_status
     from reports.scorecard_indicator
@@ -40,7 +41,7 @@ select
     case
         when g.groups_with_data = 0 then 'no_data'
         when g.total_status is not null then g.total_status
-        when g.groups_judged = 0 then 'stable'
+        when g.groups_judged = 0 then 'not_judged'
         when g.groups_target_met = g.groups_judged then 'target_met'
         when g.groups_improving + g.groups_target_met > g.groups_worsening then 'improving'
         when g.groups_worsening > g.groups_improving + g.groups_target_met then 'worsening'
@@ -56,6 +57,7 @@ select
     case when g.total_status is not null then g.total_change else g.worst_group_change end
         as standardized_change,
     coalesce(g.is_demo, false) as is_demo,
+    coalesce(g.status_rests_on_demo, false) as status_rests_on_demo,
     g.source_status
 from catalog.measures as measures
 inner join group_statuses as g

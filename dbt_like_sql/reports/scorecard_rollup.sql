@@ -1,10 +1,13 @@
 -- Goals and themes rolled up from their measures' headline statuses, with a one-sentence summary
--- in Finnish and English; scorecard_goal and scorecard_theme are its two halves. A measure counts
--- in every goal it serves, and once in its catalog theme.
+-- in Finnish and English; scorecard_goal and scorecard_theme are its two halves. A measure counts in
+-- every goal and theme it is a primary member of; supporting members are listed beside the counts.
 -- grain: level, rollup_id
 -- unique: level, rollup_id
 -- accepted_values: level = goal, theme
 with members as (
+    -- links from the plan's MITTARIT blocks (data/catalog/measure_goal_links.csv, measure_themes.csv);
+    -- a measure can serve several goals and themes; 'supporting' links (L60's cross-reference) are
+    -- listed beside the counts, not counted
     select
         'goal' as level,
         goals.goal_id as rollup_id,
@@ -12,10 +15,11 @@ with members as (
         goals.theme_id,
         goals.title_fi,
         goals.title_en,
-        trim(measure_goals.measure_id) as measure_id
+        links.measure_id,
+        links.role
     from catalog.goals as goals
-    left join catalog.measure_goals as measure_goals
-        on goals.goal_id = trim(measure_goals.goal_id)
+    left join catalog.measure_goal_links as links
+        on goals.goal_id = links.goal_id
     union all
     select
         'theme' as level,
@@ -24,10 +28,24 @@ with members as (
         themes.theme_id,
         themes.title_fi,
         themes.title_en,
-        measures.measure_id
+        links.measure_id,
+        links.role
     from catalog.themes as themes
-    left join catalog.measures as measures
-        on themes.theme_id = trim(measures.theme_id)
+    left join catalog.measure_themes as links
+        on themes.theme_id = links.theme_id
+),
+
+supporting as (
+    select
+        members.level,
+        members.rollup_id,
+        count(*) as n_supporting,
+        string_agg(m.title_fi, '; ' order by m.title_fi) as supporting_measures
+    from members
+    inner join reports.scorecard_measure as m
+        on members.measure_id = m.measure_id
+    where members.role = 'supporting'
+    group by members.level, members.rollup_id
 ),
 
 counts as (
@@ -57,18 +75,22 @@ counts as (
         coalesce(bool_or(m.is_demo), false) as any_demo
     from members
     left join reports.scorecard_measure as m
-        on members.measure_id = m.measure_id
+        on members.measure_id = m.measure_id and members.role = 'primary'
     group by all
 ),
 
 worded as (
     select
-        *,
-        case level when 'goal' then 'Tavoitteessa' else 'Teemassa' end as where_fi,
-        case level when 'goal' then 'The goal' else 'The theme' end as where_en,
-        case when measures_total = 1 then 'mittari' else 'mittaria' end as noun_fi,
-        case when measures_total = 1 then 'measure' else 'measures' end as noun_en
+        counts.*,
+        coalesce(supporting.n_supporting, 0) as n_supporting,
+        supporting.supporting_measures,
+        case counts.level when 'goal' then 'Tavoitteessa' else 'Teemassa' end as where_fi,
+        case counts.level when 'goal' then 'The goal' else 'The theme' end as where_en,
+        case when counts.measures_total = 1 then 'mittari' else 'mittaria' end as noun_fi,
+        case when counts.measures_total = 1 then 'measure' else 'measures' end as noun_en
     from counts
+    left join supporting
+        on counts.level = supporting.level and counts.rollup_id = supporting.rollup_id
 )
 
 select
@@ -90,6 +112,8 @@ select
     n_judged,
     n_improving / nullif(n_judged, 0) as share_improving,
     worst_moving,
+    n_supporting,
+    supporting_measures,
     -- numbers are never inflected ("7 mittarista", not "7:llä"), so the sentence is right for any count
     case
         when measures_with_data = 0

@@ -1,5 +1,6 @@
 -- Per theme of the plan: how many of its measures have data and how they move, with a one-sentence
--- summary in Finnish and English for the annual report (a measure counts once, in its catalog theme).
+-- summary in Finnish and English for the annual report (counts use the primary members from the
+-- plan's MITTARIT block; supporting ones are listed beside).
 -- grain: theme_id
 -- unique: theme_id
 select
@@ -19,6 +20,8 @@ select
     n_judged,
     share_improving,
     worst_moving,
+    n_supporting,
+    supporting_measures,
     summary_fi,
     summary_en,
     any_demo

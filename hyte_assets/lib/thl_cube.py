@@ -9,6 +9,13 @@ Requests: `GET {base}/{subject}/{hydra}/fact_{cube}.json` with repeatable `row=`
 and `filter=` parameters, each `<dimension>-<nodeId>` (dot-separated for several nodes), and
 `GET .../fact_{cube}.dimensions.json` for the dimension tree.
 
+Sample sizes: with `n=True` (and `ci=True`) the request carries the flags `n` and `ci`, and THL adds a
+dimension `tiku_vtype` (`v`, `ci_lower`, `ci_upper`, `n`) that `decode_thl_cube` turns into columns
+(../shared/reference/thl-report-tea-ktk.md §3). THL gives n only where it has defined a sample size
+for the measure; whether the school-survey cubes do is unverified, so a missing n is normal and
+`respondents` leaves it empty (the scorecard then does not judge the row). The flags are sent as
+`n=` / `ci=` (an empty value), which a servlet reads the same as a bare `&n`: also unverified live.
+
 Snapshot files mirror the URL path (relative to the snapshot root, exact wire bodies):
 
 ======================================  =========================================
@@ -21,11 +28,14 @@ Snapshot files mirror the URL path (relative to the snapshot root, exact wire bo
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.http import FetchStats, Request, RetryingHttp, Transport
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCE = "thl_cube"
 DEFAULT_BASE_URL = "https://sampo.thl.fi/pivot/prod/fi"
@@ -82,13 +92,17 @@ class ThlCubeClient:
         row: Sequence[str] = (),
         column: Sequence[str] = (),
         filter: Sequence[str] = (),
+        n: bool = False,
+        ci: bool = False,
     ) -> dict[str, Any]:
-        """Fact data as JSON-stat; checks that the `dataset` object is there."""
+        """Fact data as JSON-stat; checks that the `dataset` object is there. `n` / `ci` ask THL for
+        sample sizes / confidence limits per cell (see the module docstring)."""
         params = tuple(
             (key, value)
             for key, values in (("row", row), ("column", column), ("filter", filter))
             for value in ([values] if isinstance(values, str) else values)
         )
+        params += tuple((flag, "") for flag, wanted in (("ci", ci), ("n", n)) if wanted)
         with self.stats.counting_failures():
             data, url, item = self._fetch(subject, hydra, cube, ".json", params)
             if not isinstance(data, dict) or not isinstance(data.get("dataset"), dict):
@@ -110,3 +124,28 @@ class ThlCubeClient:
                     item=item,
                 )
         return data
+
+
+def respondents(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+    """Sample sizes from a decoded school-survey cube (`decode_thl_cube` of a `n=True` answer).
+
+    `columns` maps the output names `region`, `year`, `school_level` and optionally `gender` to the
+    cube's dimension ids (their names in the school-survey cubes were not found, so the caller says
+    which is which; labels are used, e.g. `8. ja 9. lk`). One row per cell with an `n`; cells without
+    one are dropped, never filled. Raises SourceError when the answer has no `n` column at all.
+    """
+    import pandas as pd
+
+    if "n" not in frame.columns:
+        raise SourceError(SOURCE, "the cube answer has no sample sizes (no tiku_vtype 'n'); was n=True sent?")
+    missing = [dim for dim in columns.values() if dim not in frame.columns]
+    if missing:
+        raise SourceError(SOURCE, f"the cube answer has no dimension {missing}; it has {list(frame.columns)}")
+    out = pd.DataFrame(
+        {
+            name: frame[f"{dim}__label"] if f"{dim}__label" in frame.columns else frame[dim]
+            for name, dim in columns.items()
+        }
+    )
+    out["sample_size"] = pd.to_numeric(frame["n"], errors="coerce")
+    return out[out["sample_size"].notna()].reset_index(drop=True)

@@ -95,3 +95,93 @@ def test_snapshot_mode_parses_the_same_files(httpserver: HTTPServer, client: Thl
     assert snapshot.dimensions("epirapo", "covid19case", "epirapo_covid19case")[1]["id"] == "measure"
     with pytest.raises(SourceError, match="source=teaviisari.*snapshot file missing"):
         snapshot.cube("kouluterveyskysely", "ktk", "ktk")
+
+
+# A school-survey answer with `&ci&n`, in the layout of ../shared/reference/thl-report-tea-ktk.md §3:
+# the last dimension `tiku_vtype` (v, ci_lower, ci_upper, n), so a cell's value is at flat index
+# position*4 and its n at position*4 + 3; values are strings and empty cells are omitted. Hand-made:
+# the dimension ids of the real school-survey cubes were not found, so these are placeholders.
+KTK_FACT = f"{BASE}/ktk/ktk1/fact_ktk1.json"
+
+
+def ktk_answer() -> dict[str, Any]:
+    def dim(label: str, codes: list[str], labels: list[str]) -> dict[str, Any]:
+        return {
+            "label": label,
+            "category": {
+                "index": {c: i for i, c in enumerate(codes)},
+                "label": dict(zip(codes, labels, strict=True)),
+            },
+        }
+
+    dimension = {
+        "id": ["area", "year", "koulutusaste", "sukupuoli", "tiku_vtype"],
+        "size": [1, 1, 2, 2, 4],
+        "area": dim("Alue", ["111"], ["Heinola"]),
+        "year": dim("Vuosi", ["2025"], ["2025"]),
+        "koulutusaste": dim("Kouluaste", ["89", "lukio"], ["8. ja 9. lk", "Lukio"]),
+        "sukupuoli": dim("Sukupuoli", ["t", "p"], ["Tytöt", "Pojat"]),
+        "tiku_vtype": dim("Arvon tyyppi", ["v", "ci_lower", "ci_upper", "n"], ["arvo", "ala", "ylä", "n"]),
+    }
+    values = {
+        # 8.-9. lk girls: 21.4 % of 152 respondents; boys: 17.0 % of 148
+        "0": "21.4", "1": "15.3", "2": "28.9", "3": "152",
+        "4": "17.0", "5": "11.5", "6": "24.3", "7": "148",
+        # lukio girls: a value but no n (THL has defined none); lukio boys: suppressed, omitted
+        "8": "12.0",
+    }  # fmt: skip
+    return {
+        "dataset": {
+            "version": "2.0",
+            "class": "dataset",
+            "label": "KTK",
+            "dimension": dimension,
+            "value": values,
+        }
+    }
+
+
+def test_sample_sizes_are_asked_for_and_read(httpserver: HTTPServer, client: ThlCubeClient) -> None:
+    from hyte_assets.lib.jsonstat import decode_thl_cube
+    from hyte_assets.lib.thl_cube import respondents
+
+    httpserver.expect_request(KTK_FACT).respond_with_json(ktk_answer())
+    data = client.cube("ktk", "ktk1", "ktk1", row=["koulutusaste-89.lukio"], n=True, ci=True)
+    sent = httpserver.log[0][0]
+    assert "n" in sent.args and "ci" in sent.args
+    frame = decode_thl_cube(data)
+    found = respondents(
+        frame, {"region": "area", "year": "year", "school_level": "koulutusaste", "gender": "sukupuoli"}
+    )
+    assert found.to_dict("records") == [
+        {
+            "region": "Heinola",
+            "year": "2025",
+            "school_level": "8. ja 9. lk",
+            "gender": "Tytöt",
+            "sample_size": 152.0,
+        },
+        {
+            "region": "Heinola",
+            "year": "2025",
+            "school_level": "8. ja 9. lk",
+            "gender": "Pojat",
+            "sample_size": 148.0,
+        },
+    ]  # lukio has no n: left out, never filled in
+
+
+def test_without_the_n_flag_there_is_no_sample_size(httpserver: HTTPServer, client: ThlCubeClient) -> None:
+    from hyte_assets.lib.jsonstat import decode_thl_cube
+    from hyte_assets.lib.thl_cube import respondents
+
+    plain = ktk_answer()
+    plain["dataset"]["dimension"]["id"] = ["area", "year", "koulutusaste", "sukupuoli"]
+    plain["dataset"]["dimension"]["size"] = [1, 1, 2, 2]
+    del plain["dataset"]["dimension"]["tiku_vtype"]
+    plain["dataset"]["value"] = {"0": "21.4", "1": "17.0"}
+    httpserver.expect_request(KTK_FACT).respond_with_json(plain)
+    data = client.cube("ktk", "ktk1", "ktk1")
+    assert "n" not in httpserver.log[0][0].args
+    with pytest.raises(SourceError, match="no sample sizes"):
+        respondents(decode_thl_cube(data), {"region": "area", "year": "year", "school_level": "koulutusaste"})

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from hyte_assets.lib.catalog import COLUMNS, load_catalog
+from hyte_assets.lib.scorecard_files import SPECS, load_scorecard_tables
 from hyte_assets.lib.sql_models import SqlModel, SqlTest, discover, materialize, run_test
 from hyte_assets.lib.warehouse import replace_tables
 
@@ -98,19 +99,47 @@ def write_catalog(
     directory: Path,
     rows: Mapping[str, Iterable[Mapping[str, Any]]],
 ) -> None:
-    """Write hand-made catalog CSVs, load them with the production loader and store the tables."""
+    """Write hand-made catalog CSVs, load them with the production loaders and store the tables.
+
+    The scorecard files (`scorecard_baselines`, `survey_response_rates`, `measure_themes`,
+    `measure_goal_links`) may be given too; without links, each measure is a primary member of its
+    catalog theme and of every goal in its goal_ids. min_change.csv is the real one.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     for name, columns in COLUMNS.items():
-        with (directory / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, columns, lineterminator="\n")
-            writer.writeheader()
-            for row in rows.get(name, ()):
-                writer.writerow({column: row.get(column, "") for column in columns})
+        _write_csv(directory / f"{name}.csv", columns, rows.get(name, ()))
+    measures = list(rows.get("measures", ()))
+    default_links = {
+        "measure_themes": [
+            {"measure_id": m["measure_id"], "theme_id": m["theme_id"], "role": "primary", "line_ids": "L00"}
+            for m in measures
+        ],
+        "measure_goal_links": [
+            {"measure_id": m["measure_id"], "goal_id": goal, "role": "primary"}
+            for m in measures
+            for goal in m["goal_ids"].split("|")
+        ],
+    }
+    for spec in SPECS:
+        name = spec.table.split(".")[1]
+        path = directory / spec.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name == "min_change":
+            path.write_bytes(MIN_CHANGE_CSV.read_bytes())
+        else:
+            _write_csv(path, spec.columns, rows.get(name, default_links.get(name, ())))
     tables = dict(load_catalog(directory).tables())
-    tables["catalog.min_change"] = pd.read_csv(
-        MIN_CHANGE_CSV, dtype={"unit": str, "kind": str, "rationale": str}
-    )
+    tables.update(load_scorecard_tables(directory))
     replace_tables(con, tables)
+
+
+def _write_csv(path: Path, columns: Iterable[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    columns = list(columns)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({column: row.get(column, "") for column in columns})
 
 
 def insert_values(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -197,12 +226,13 @@ def create_empty_catalog(con: duckdb.DuckDBPyConnection) -> None:
     shapes = {
         **COLUMNS,
         "measure_goals": ["measure_id", "goal_id"],
-        "min_change": ["unit", "kind", "rationale"],
+        **{spec.table.split(".")[1]: list(spec.columns) for spec in SPECS},
     }
+    for spec in SPECS:
+        numeric.update(dict.fromkeys(spec.numeric, "double"))
+    numeric["is_demo"] = "boolean"
     for name, columns in shapes.items():
         typed = ", ".join(f"{column} {numeric.get(column, 'varchar')}" for column in columns)
-        if name == "min_change":
-            typed += ", min_change double"
         con.execute(f"create or replace table catalog.{name} ({typed})")
 
 

@@ -5,26 +5,11 @@ Every expected number is worked out by hand from the fixture, so a change in a r
 
 from __future__ import annotations
 
-import math
-
 import duckdb
 import pandas as pd
 import pytest
 
 from .conftest import MEASURES
-
-Z = 1.96
-
-
-def wilson(p: float, n: float) -> tuple[float, float]:
-    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
-    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
-    return 100 * (centre - half), 100 * (centre + half)
-
-
-def poisson(rate: float, k: float) -> tuple[float, float]:
-    spread = Z * math.sqrt(k + Z * Z / 4)
-    return rate / k * (k + Z * Z / 2 - spread), rate / k * (k + Z * Z / 2 + spread)
 
 
 def row(con: duckdb.DuckDBPyConnection, measure_id: str, group_value: str = "total") -> dict:
@@ -47,14 +32,15 @@ def row(con: duckdb.DuckDBPyConnection, measure_id: str, group_value: str = "tot
         ("target_reached", "total", "target_met", "target"),
         ("target_progress", "total", "improving", "min_change:percent"),
         ("mc_stable", "total", "stable", "min_change:percent"),
-        ("survey_stable", "total", "stable", "wilson_ci"),
-        ("survey_improving", "total", "improving", "wilson_ci"),
-        ("poisson_stable", "total", "stable", "poisson_ci"),
-        ("ktk_levels", "8.-9. lk", "improving", "wilson_ci"),
-        ("ktk_levels", "lukio", "worsening", "wilson_ci"),
-        ("context_count", "total", "stable", "context"),
-        ("single_point", "total", "stable", "no_baseline"),
-        ("lasten_pienituloisuusaste", "total", "worsening", "min_change:percent"),
+        ("survey_stable", "total", "stable", "newcombe"),
+        ("survey_improving", "total", "improving", "newcombe"),
+        ("poisson_stable", "total", "stable", "rate_ratio"),
+        # the 2025 survey is both the latest value and the baseline: plan progress cannot be judged yet
+        ("ktk_levels", "8.-9. lk", "not_judged", "no_baseline_yet"),
+        ("ktk_levels", "lukio", "not_judged", "no_baseline_yet"),
+        ("context_count", "total", "not_judged", "context"),
+        ("single_point", "total", "not_judged", "no_comparison_point"),
+        ("lasten_pienituloisuusaste", "total", "not_judged", "no_baseline_yet"),
         ("tyottomyysaste", "total", "improving", "min_change:percent"),
         ("no_source", "total", "no_data", "no_data"),
         ("no_muni_data", "total", "no_data", "no_data"),
@@ -131,47 +117,63 @@ def test_lower_better_ranks_the_lowest_first(tmp_path, build):
     con.close()
 
 
-def test_wilson_interval_decides_survey_percentages(scenario_db):
+def test_newcombe_interval_decides_survey_percentages(scenario_db):
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     stable = row(scenario_db, "survey_stable")
-    low, high = wilson(0.40, 200)
-    assert (stable["noise_band_low"], stable["noise_band_high"]) == (pytest.approx(low), pytest.approx(high))
-    assert low < 44.0 < high  # +4 points would count by the 1-point rule, not by the sample
+    # 40 % of 200 in 2025 against 44 % of 210 in 2027
+    low, high = confint_proportions_2indep(0.44 * 210, 210, 0.40 * 200, 200, method="newcomb", compare="diff")
+    assert (stable["change_low"], stable["change_high"]) == (
+        pytest.approx(100 * low),
+        pytest.approx(100 * high),
+    )
+    assert stable["change_low"] < 0 < stable["change_high"]  # +4 points: within sampling noise
+    assert stable["change"] == pytest.approx(4.0)
     improving = row(scenario_db, "survey_improving")
-    low, _ = wilson(0.30, 100)
-    assert low > 15.0
-    # the 2024 survey is the latest value from the baseline years
-    assert (improving["baseline_period"], improving["reference_period"]) == ("2024", "2024")
+    assert improving["change_high"] < 0  # 30 % -> 15 % of 100: a real fall, and lower is better
+    # the 2024 survey is the newest value from the baseline years, and the latest is newer
+    assert (improving["baseline_period"], improving["comparison_period"]) == ("2024", "2024")
+    assert improving["comparison_kind"] == "baseline"
 
 
-def test_poisson_interval_decides_rates_with_a_known_count(scenario_db):
+def test_rate_ratio_decides_rates_with_a_known_count(scenario_db):
+    from statsmodels.stats.rates import test_poisson_2indep
+
     found = row(scenario_db, "poisson_stable")
-    low, high = poisson(50.0, 25)
-    assert (found["noise_band_low"], found["noise_band_high"]) == (pytest.approx(low), pytest.approx(high))
-    assert low < 60.0 < high
+    # 50 -> 60 per 10 000 on 25 -> 30 cases: the same population, so a ratio of 1.2 by chance
+    assert found["change_low"] < 0 < found["change_high"]
+    assert test_poisson_2indep(30, 0.5, 25, 0.5, method="score").pvalue > 0.05
 
 
-def test_min_change_band_is_the_unit_threshold(scenario_db):
+def test_min_change_interval_is_the_unit_threshold(scenario_db):
     found = row(scenario_db, "mc_stable")
-    assert (found["noise_band_low"], found["noise_band_high"]) == (pytest.approx(29.0), pytest.approx(31.0))
+    assert (found["change_low"], found["change_high"]) == (pytest.approx(-0.4), pytest.approx(1.6))
     assert found["is_judged"]
 
 
-def test_latest_that_is_the_baseline_is_compared_with_the_previous_point(scenario_db):
+def test_latest_that_is_the_baseline_shows_the_pre_plan_trend(scenario_db):
     found = row(scenario_db, "ktk_levels", "8.-9. lk")
-    assert (found["latest_period"], found["baseline_period"], found["reference_period"]) == (
+    assert (found["latest_period"], found["baseline_period"], found["comparison_period"]) == (
         "2025",
         "2025",
         "2023",
     )
     assert found["change_since_baseline"] == 0
+    assert found["change"] == pytest.approx(-8.0)  # "Muutos" is against the point shown: 2023
+    # 20 % -> 12 % of 300 pupils is a real fall (lower is better), but it happened before the plan
+    assert (found["status"], found["pre_plan_trend"]) == ("not_judged", "improving")
+    assert row(scenario_db, "ktk_levels", "lukio")["pre_plan_trend"] == "worsening"
 
 
 def test_plan_figure_is_the_latest_value(scenario_db):
     found = row(scenario_db, "lasten_pienituloisuusaste")
     assert (found["latest_value"], found["latest_period"], found["latest_source"]) == (19.9, "2024", "plan")
-    # compared with the demo 2023 value, so the verdict is flagged as demo
-    assert (found["reference_period"], found["previous_value"]) == ("2023", 18.0)
+    # compared with the demo 2023 value: that figure is demo, the plan's own is not
+    assert (found["comparison_period"], found["previous_value"]) == ("2023", 18.0)
+    assert not found["latest_is_demo"]
+    assert found["comparison_point_is_demo"]
     assert found["is_demo"]
+    assert not found["status_rests_on_demo"]  # not judged, so no verdict rests on it
     assert found["data_age_years"] == 2
 
 
@@ -184,7 +186,7 @@ def test_monthly_series_compare_the_same_month(scenario_db):
     # Octobers 2024-2026: 16.0, 17.5, 16.0 -> flat
     assert found["trend_points"] == 3
     assert found["trend_slope"] == pytest.approx(0.0, abs=1e-9)
-    assert found["is_demo"]
+    assert found["is_demo"] and found["latest_is_demo"] and found["status_rests_on_demo"]
 
 
 def test_measures_without_values(scenario_db):
@@ -213,8 +215,8 @@ def test_headline_status_per_measure(scenario_db):
             "select measure_id, status, status_basis, is_judged from reports.scorecard_measure"
         ).fetchall()
     }
-    # one school level improving, one worsening: a tie reads as stable
-    assert headline["ktk_levels"] == ("stable", "groups", True)
+    # both school levels await a value after the baseline
+    assert headline["ktk_levels"] == ("not_judged", "groups", False)
     assert headline["hb_improving"] == ("improving", "total", True)
     assert headline["no_source"] == ("no_data", "none", False)
 
@@ -237,22 +239,22 @@ def test_goal_rollups(scenario_db):
     counts += ["n_not_judged", "n_no_data"]
     assert {g: [goals[g][c] for c in counts] for g in goals} == {
         "g1": [5, 4, 1, 1, 1, 1, 0, 1],
-        "g2": [7, 7, 2, 3, 0, 0, 2, 0],  # hb_improving follows g1 and g2
-        "g3": [4, 3, 2, 0, 1, 0, 0, 1],
+        "g2": [7, 7, 2, 2, 0, 0, 3, 0],  # hb_improving follows g1 and g2
+        "g3": [4, 3, 2, 0, 0, 0, 1, 1],
     }
     assert goals["g1"]["coverage"] == pytest.approx(0.8)
     assert goals["g1"]["share_improving"] == pytest.approx(1 / 4)
-    assert goals["g2"]["share_improving"] == pytest.approx(2 / 5)
+    assert goals["g2"]["share_improving"] == pytest.approx(2 / 4)
     assert goals["g1"]["worst_moving"] == "Heikkenevä mittari"
     assert goals["g2"]["worst_moving"] is None
-    assert goals["g3"]["worst_moving"] == "Lasten pienituloisuusaste"
+    assert goals["g3"]["worst_moving"] is None  # child poverty: no value after the baseline yet
     assert goals["g1"]["summary_fi"] == (
         "Tavoitteessa on 5 mittaria, ja tietoa on 4 mittarista: 1 kehittyy myönteisesti, 1 heikkenee, "
         "1 pysyy ennallaan ja 1 on saavuttanut tavoitteensa."
     )
     assert goals["g2"]["summary_en"] == (
-        "The goal has 7 measures, 7 with data: 2 improving, 0 worsening, 3 stable and 0 at target "
-        "(2 not judged)."
+        "The goal has 7 measures, 7 with data: 2 improving, 0 worsening, 2 stable and 0 at target "
+        "(3 not judged)."
     )
     assert not goals["g1"]["any_demo"]
     assert goals["g3"]["any_demo"]
@@ -263,13 +265,7 @@ def test_theme_rollups_count_each_measure_once(scenario_db):
     assert themes["t1"]["measures_total"] == 11
     assert [
         themes["t1"][c] for c in ("n_improving", "n_stable", "n_worsening", "n_target_met", "n_no_data")
-    ] == [
-        2,
-        4,
-        1,
-        1,
-        1,
-    ]
+    ] == [2, 3, 1, 1, 1]
     assert themes["t2"]["summary_fi"].startswith("Teemassa on 4 mittaria, ja tietoa on 3 mittarista")
 
 

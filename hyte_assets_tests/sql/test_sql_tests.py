@@ -29,6 +29,10 @@ BREAKAGES: dict[str, tuple[bool, str]] = {
         "insert into reports.scorecard_indicator select * from reports.scorecard_indicator "
         "where measure_id = 'hb_improving'",
     ),
+    "scorecard_change_is_latest_minus_comparison": (
+        False,
+        "update reports.scorecard_indicator set change = 0 where measure_id = 'hb_improving'",
+    ),
     "indicator_values_known_measure": (True, "not_in_catalog"),
     "percent_values_in_range": (True, "percent_130"),
 }

@@ -7,7 +7,8 @@ import dagster as dg
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.catalog import load_catalog
-from hyte_assets.lib.warehouse import fingerprint_of, replace_tables
+from hyte_assets.lib.scorecard_files import load_scorecard_tables
+from hyte_assets.lib.warehouse import replace_tables
 
 CATALOG_TABLES = {
     "catalog.themes": "The plan's 4 themes (teemat), the top level of the plan.",
@@ -78,21 +79,41 @@ def plan_catalog(
         )
 
 
-@dg.asset(
-    key=["catalog", "min_change"],
-    group_name="catalog",
-    kinds={"csv", "duckdb"},
-    owners=["team:hyte"],
-    tags={"layer": "catalog"},
-)
-def scorecard_thresholds(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """`catalog.min_change`: the smallest change per unit that the scorecard calls a real change
-    when no sample size or count is known (data/scorecard/min_change.csv, with its rationale)."""
-    import pandas as pd
+SCORECARD_TABLES = {
+    "catalog.min_change": "The smallest change per unit called real when no sample size or count is known.",
+    "catalog.scorecard_baselines": "The plan's pinned baselines: the value known when the plan was adopted.",
+    "catalog.survey_response_rates": "Survey response rates (low-response flag below 50 %).",
+    "catalog.measure_themes": "Theme membership from the plan's MITTARIT blocks (primary / supporting).",
+    "catalog.measure_goal_links": "Goal links with their role (primary / supporting) for the roll-ups.",
+}
 
-    frame = pd.read_csv(settings.data_path / "scorecard" / "min_change.csv")
+
+@dg.multi_asset(
+    name="scorecard_thresholds",
+    specs=[
+        dg.AssetSpec(
+            key=dg.AssetKey(table.split(".")),
+            description=description,
+            group_name="catalog",
+            kinds={"csv", "duckdb"},
+            owners=["team:hyte"],
+            tags={"layer": "catalog"},
+        )
+        for table, description in SCORECARD_TABLES.items()
+    ],
+    can_subset=False,
+)
+def scorecard_thresholds(
+    settings: PipelineSettings, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    """The scorecard's hand-kept files (data/scorecard/*.csv, data/catalog/measure_themes.csv and
+    measure_goal_links.csv), validated by lib/scorecard_files.py with file, row and column named."""
+    tables = load_scorecard_tables(settings.data_path)
     with warehouse.connect() as con:
-        versions = replace_tables(con, {"catalog.min_change": frame})
-    return dg.MaterializeResult(
-        metadata=table_metadata(frame), data_version=dg.DataVersion(fingerprint_of(versions))
-    )
+        versions = replace_tables(con, tables)
+    for table in SCORECARD_TABLES:
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(table.split(".")),
+            metadata=table_metadata(tables[table]),
+            data_version=dg.DataVersion(versions[table]),
+        )

@@ -140,15 +140,24 @@ class View:
                     "group": "" if row["group_type"] == "total" else str(row["group_value"]),
                     "latest": f.value(row["latest_value"], unit),
                     "latest_period": _text(row["latest_period"]),
-                    "latest_demo": bool(row["is_demo"]) and pd.notna(row["latest_value"]),
-                    "baseline": f.value(row["baseline_value"], unit),
-                    "baseline_period": _text(row["baseline_period"]),
-                    "change": f.number(row["change_since_baseline"]),
+                    # each figure carries its own demo flag: a real latest value beside a demo
+                    # comparison point gets no badge (docs/report-tables.md, scorecard columns)
+                    "latest_demo": bool(row["latest_is_demo"]) and pd.notna(row["latest_value"]),
+                    "low_response": f("low_response") if bool(row["is_low_response"]) else "",
+                    "baseline": f.value(row["comparison_value"], unit),
+                    "baseline_period": _text(row["comparison_period"]),
+                    "baseline_demo": bool(row["comparison_point_is_demo"])
+                    and pd.notna(row["comparison_value"]),
+                    # "Muutos" is always latest minus the comparison point shown beside it
+                    "change": f.number(row["change"]),
                     "maakunta": f.value(row["maakunta_value"], unit),
                     "koko_maa": f.value(row["koko_maa_value"], unit),
                     "comparison_demo": bool(row["comparison_is_demo"])
                     and (pd.notna(row["maakunta_value"]) or pd.notna(row["koko_maa_value"])),
-                    "status": f.status(str(row["status"]), bool(row["is_judged"]), row["status_rule"]),
+                    "status": f.status(str(row["status"]), bool(row["is_judged"]), row["not_judged_reason"]),
+                    "trend": f("pre_plan_trend", trend=f(str(row["pre_plan_trend"])))
+                    if isinstance(row["pre_plan_trend"], str)
+                    else "",
                     "age": "–"
                     if pd.isna(row["data_age_years"])
                     else f("years", n=int(row["data_age_years"])),

@@ -89,7 +89,7 @@ def local_deliveries(
             metadata={
                 **table_metadata(frame),
                 **changed_metadata(changed, {table: versions[table]}),
-                "files": [p.name for p in files],
+                "files": files,
             },
             data_version=dg.DataVersion(versions[table]),
         )
