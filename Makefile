@@ -29,7 +29,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 ## The inner loop: unit and SQL tests and the file checks, no Dagster runs (tests marked slow left out).
-FAST_TESTS := hyte_assets_tests/lib hyte_assets_tests/sql $(FAST_FILES)
+FAST_FILES := test_catalog_files.py test_snapshot_files.py test_layout.py test_definitions.py
+FAST_TESTS := hyte_assets_tests/lib hyte_assets_tests/sql $(addprefix hyte_assets_tests/,$(FAST_FILES))
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m 'not slow' $(FAST_TESTS)
 

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)$")
+IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| *(\S+)$")
 
 
 @dataclass
@@ -45,10 +45,10 @@ def import_profile(probe: str, module: str, cwd: Path, env: dict[str, str]) -> I
         match = IMPORT_LINE.match(line)
         if not match:
             continue
-        own, cumulative, indent, name = int(match[1]), int(match[2]), len(match[3]), match[4]
+        own, cumulative, name = int(match[1]), int(match[2]), match[3]
         self_us[name.split(".")[0]] += own
         total += own
-        if name.startswith("hyte_assets") and indent <= 2:  # the project's modules as imported
+        if name.startswith("hyte_assets"):
             project[name] = max(project.get(name, 0), cumulative)
     by_package = sorted(((k, v / 1e6) for k, v in self_us.items()), key=lambda kv: -kv[1])
     ranked = sorted(((k, v / 1e6) for k, v in project.items()), key=lambda kv: -kv[1])
