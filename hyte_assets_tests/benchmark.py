@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
@@ -178,6 +178,7 @@ class RefreshRuns:
     second_steps: list[Breakdown]
     minimal: list[Measured]
     warehouse: Path
+    failures: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """Where the second refresh spends its time: steps (largest first) and everything else."""
@@ -197,6 +198,19 @@ class RefreshRuns:
             f"{in_runs - in_steps:.1f} s of run bookkeeping outside the steps, "
             f"{wall - in_runs:.1f} s outside the runs (interpreter, imports, definitions, preflight)"
         )
+
+
+def failed_steps(log: str) -> str:
+    """The "Failed steps:" lines of the refresh's end summary (refresh_summary.py)."""
+    lines = log.splitlines()
+    if "Failed steps:" not in lines:
+        return "no failed step listed"
+    steps = []
+    for line in lines[lines.index("Failed steps:") + 1 :]:
+        if not line.startswith("  "):
+            break
+        steps.append(line.strip())
+    return "failed steps: " + "; ".join(steps)
 
 
 def materialise_minimal(project: Path, run_dir: Path) -> Measured:
@@ -221,7 +235,11 @@ def bench_refresh(
             (runs.full, runs.full_steps, "full"),
             (runs.second, runs.second_steps, "second"),
         ):
-            done = run_measured(REFRESH, env, run_dir / f"{name}.log")
+            done = run_measured(REFRESH, env, run_dir / f"{name}.log", check=False)
+            if done.returncode != 0:  # measured all the same; the table says it failed
+                runs.failures.append(
+                    f"{label} {name} refresh {i + 1}: exit {done.returncode}, {failed_steps(done.log)}"
+                )
             measured.append(done)
             steps.append(step_breakdown(home, done.started_at, done.ended_at))
         runs.warehouse = warehouse
@@ -436,6 +454,7 @@ def main() -> None:
         )
         figures += heinola_figures(heinola, repeats)
         notes.append(f"Second refresh, Heinola scope: {heinola.summary()}.")
+        notes += [f"**Refresh failed**: {failure}." for failure in heinola.failures]
         load = import_profile(LOAD_PROBE, "hyte_assets.definitions", REPO, plain_env())
         profile = render_profile(load, heinola.full_steps[-1], "snapshot, Heinola scope, the last run")
 
@@ -445,6 +464,7 @@ def main() -> None:
         )
         figures += national_figures(national, repeats)
         notes.append(f"Second refresh, national scale: {national.summary()}.")
+        notes += [f"**Refresh failed**: {failure}." for failure in national.failures]
 
         from hyte_assets_tests.bench_ingestion import bench_ingestion
         from hyte_assets_tests.bench_scorecard import bench_scorecard
