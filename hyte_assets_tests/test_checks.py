@@ -180,7 +180,12 @@ BAD_INPUTS = {
         lambda d: edit_json(
             sotkanet_rows(d),
             lambda rows: (
-                rows + [r for r in rows if r["region"] == HEINOLA_SOTKANET_ID and r["year"] >= 2020][:5]
+                rows
+                + [
+                    r
+                    for r in rows
+                    if r["region"] == HEINOLA_SOTKANET_ID and r["year"] >= 2020 and r["gender"] == "total"
+                ][:5]
             ),
         ),
         "raw/sotkanet_values",
@@ -281,10 +286,12 @@ def add_future_tea_row(data: Path) -> None:
 
 
 def negative_population(data: Path) -> None:
-    # Cell 22 is KU016 in 2015: areas are the first dimension, 11 years × 1 content code each.
+    # KU016 (Asikkala) in 2015: areas are the first dimension, then the years, 1 content code each.
     def change(cube: dict) -> dict:
-        assert cube["dimension"][cube["id"][0]]["category"]["index"]["KU016"] == 2
-        cube["value"][22] = -5
+        area = cube["dimension"][cube["id"][0]]["category"]["index"]["KU016"]
+        years = cube["dimension"][cube["id"][1]]["category"]["index"]
+        assert years["2015"] == 0
+        cube["value"][area * len(years)] = -5
         return cube
 
     edit_json(data / "snapshots" / "statfin" / "vaerak__11re.data.json", change)

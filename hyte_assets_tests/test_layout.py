@@ -115,9 +115,10 @@ def test_a_new_source_is_one_folder(tmp_path: Path) -> None:
     shutil.copytree(PACKAGE, project / "hyte_assets", ignore=ignore)
     shutil.copytree(REPO / "dbt_like_sql", project / "dbt_like_sql", ignore=ignore)
     shutil.copy(REPO / "pyproject.toml", project / "pyproject.toml")  # the loader finds the project by it
-    for part in ("catalog", "hyte"):
+    for part in ("catalog", "hyte", "regions", "scorecard"):
         shutil.copytree(REPO / "data" / part, project / "data" / part)
     (project / "data" / "warehouse").mkdir()
+    (project / "data" / "snapshots").mkdir()  # the settings check wants the snapshot folder
     toy = project / "hyte_assets" / "defs" / "sources" / "toy"
     toy.mkdir()
     (toy / "__init__.py").write_text("")

@@ -26,10 +26,11 @@ from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.exports import export_dir, export_tables
+from hyte_assets.lib.peers import region_tables
 from hyte_assets.lib.publish import serving_path
 from hyte_assets.lib.report import load_report_data, render_charts, render_report
 from hyte_assets.lib.scorecard_files import load_scorecard_tables
-from hyte_assets.lib.sql_models import discover, materialize, topological_order
+from hyte_assets.lib.sql_models import SqlModel, discover, materialize, topological_order
 from hyte_assets.lib.warehouse import replace_tables
 from hyte_assets_tests.conftest import Refreshed
 from hyte_assets_tests.e2e import chromium
@@ -108,12 +109,18 @@ def build_small_warehouse(path: Path, *, demo: bool) -> None:
             }
         ),
     }
+    tables.update(region_tables(REPO / "data"))
     models, _ = discover(REPO / "dbt_like_sql")
-    wanted = [
-        m
-        for m in topological_order(models)
-        if m.table == "marts.measure_series" or m.schema == "reports" or m.name.startswith("int_scorecard_")
-    ]
+    # marts.measure_series, the reports, and the intermediate models built on what is given here
+    wanted: list[SqlModel] = []
+    for model in topological_order(models):
+        given = {*tables, *(m.table for m in wanted)}
+        if (
+            model.table == "marts.measure_series"
+            or model.schema == "reports"
+            or (model.schema == "intermediate" and set(model.reads) <= given)
+        ):
+            wanted.append(model)
     con = duckdb.connect(str(path))
     try:
         replace_tables(con, tables)

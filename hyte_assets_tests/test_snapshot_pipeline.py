@@ -171,6 +171,10 @@ def test_hyte_view_shows_the_published_figure_beside_the_reproduction(env):
     ).sum()
     assert weighted == pytest.approx(1.0)  # normalisation: population-weighted mean coefficient is 1
     assert kerroin.loc[kerroin["municipality_code"] == "111", "rank_maakunta"].between(1, 10).all()
+    # At real scale: Heinola's euros are of the plan's order (21.5 €/resident × 17,694 ≈ 380 k€).
+    heinola = kerroin.set_index("municipality_code").loc["111"]
+    assert 21.5 * 17_694 / 2 <= heinola["eur_total"] <= 21.5 * 17_694 * 2
+    assert 10 <= heinola["eur_per_resident"] <= 45
     # The demo's national spread matches Kuntaliitto's published one within the stated tolerance.
     assert calibration(kerroin)["within_tolerance"].all()
     what_if = query(env["db"], "select * from reports.hyte_what_if")

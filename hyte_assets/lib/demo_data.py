@@ -6,10 +6,14 @@ snapshot that this script writes. It is honest by construction:
 * real values come only from `data/snapshots/real_values.csv`, where each row cites its public
   source (the reference notes, the plan itself); they are written into the wire-format files
   unchanged and keep `is_demo = false` all the way to the reports;
-* every other value is demo data: a seeded random walk per measure × region × group, anchored
-  so that Heinola's series passes through the real values where there are some. Demo values are
-  written as such (`demo_values.csv` per source, city deliveries in `data/local/demo/`) or, inside the
-  wire-format files, are every cell that `real_values.csv` does not list;
+* every other value is demo data at real scale (`demo_scale`): the regions are Finland's real
+  municipalities, maakunnat and wellbeing counties with their real 31.12.2025 populations (the
+  population of 2025 is real, earlier years a smooth demo series ending at it), counts scale with
+  the population, and each series is a seeded walk that starts inside the item's band in
+  `data/snapshots/demo_anchors.csv` and passes through the real values where there are some;
+  survey and register indicators with a gender classification get male/female/total rows.
+  Demo values are written as such (`demo_values.csv` per source, city deliveries in
+  `data/local/demo/`) or, inside the wire-format files, are every cell that `real_values.csv` does not list;
 * source identifiers (Sotkanet ids, PxWeb tables/content codes) are only those the catalog cites.
 
 Run `python -m hyte_assets.lib.demo_data` to rewrite `data/snapshots/` (default scope), or with
@@ -28,6 +32,7 @@ import importlib.util
 import pkgutil
 from pathlib import Path
 
+from hyte_assets.lib.demo_scale import Levels, demo_regions
 from hyte_assets.lib.demo_support import (
     DATA_DIR,
     DEFAULT_SCOPE,
@@ -37,7 +42,6 @@ from hyte_assets.lib.demo_support import (
     ValueModel,
     read_csv,
 )
-from hyte_assets.lib.regions import snapshot_regions
 
 SOURCES_PACKAGE = "hyte_assets.defs.sources"
 
@@ -56,14 +60,19 @@ def generate(
     out: Path, *, data_dir: Path = DATA_DIR, scope: Scope = DEFAULT_SCOPE, local_dir: Path | None = None
 ) -> dict[str, int]:
     """Write the snapshot under `out` (and demo city deliveries under `local_dir`)."""
+    scale = demo_regions(data_dir)
     inputs = DemoInputs(
         out=out,
         local_dir=local_dir or out / "local",
         data_dir=data_dir,
         measures=read_csv(data_dir / "catalog" / "measures.csv"),
-        regions=snapshot_regions(national=True),
-        model=ValueModel(read_csv(data_dir / "snapshots" / "real_values.csv")),
+        regions=scale.regions,
+        model=ValueModel(
+            read_csv(data_dir / "snapshots" / "real_values.csv"),
+            Levels.load(data_dir / "snapshots" / "demo_anchors.csv"),
+        ),
         scope=scope,
+        scale=scale,
     )
     counts: dict[str, int] = {}
     for generate_source in generators().values():

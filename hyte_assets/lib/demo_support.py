@@ -15,13 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hyte_assets.lib.catalog import TABLE_REF
+from hyte_assets.lib.demo_scale import HOME, Band, DemoRegions, Levels
 from hyte_assets.lib.regions import Region
 
 SEED = 2026
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
 RECORDED_AT = "2026-11-30T06:00:00"
+# The monthly review publishes a month in the following month, so a recording made on RECORDED_AT
+# holds every month up to the one before it (2026-10); older recordings looked stale to ge_freshness.
+LAST_MONTH = (int(RECORDED_AT[:4]), int(RECORDED_AT[5:7]) - 1)
 
+MAX_STEP = 0.035  # largest relative step per period of a demo series with a band (ValueModel.series)
 # Typical level range per unit: demo values start inside it (documented in data/snapshots/README.md).
 UNIT_RANGES = {
     "percent": (3.0, 45.0),
@@ -50,12 +55,12 @@ class Scope:
 
 DEFAULT_SCOPE = Scope(
     years=tuple(range(2015, 2026)),
-    months=tuple(f"{y}-{m:02d}" for y in range(2023, 2027) for m in range(1, 13) if (y, m) <= (2026, 6)),
+    months=tuple(f"{y}-{m:02d}" for y in range(2023, 2027) for m in range(1, 13) if (y, m) <= LAST_MONTH),
     national_values=False,
 )
 NATIONAL_SCOPE = Scope(
     years=tuple(range(2000, 2026)),
-    months=tuple(f"{y}-{m:02d}" for y in range(2016, 2027) for m in range(1, 13) if (y, m) <= (2026, 6)),
+    months=tuple(f"{y}-{m:02d}" for y in range(2016, 2027) for m in range(1, 13) if (y, m) <= LAST_MONTH),
     national_values=True,
 )
 
@@ -84,16 +89,21 @@ def write_json(path: Path, payload: object) -> None:
 
 
 class ValueModel:
-    """Demo series: a level per measure, an offset per region, a random walk over periods."""
+    """Demo series: a level per measure (inside its demo_anchors.csv band where there is one), an
+    offset per region, a walk over periods; the series passes through every cited real value."""
 
-    def __init__(self, real: list[dict[str, str]]) -> None:
+    def __init__(self, real: list[dict[str, str]], levels: Levels | None = None) -> None:
         # (item, region_code, period, group) -> value, so a series can pass through real values.
         self.anchors = {
             (r["item"], r["region_code"], r["period"], r["group_value"]): float(r["value"]) for r in real
         }
+        self.levels = levels
         self.latest_real: dict[str, str] = {}
         for item, _, period, _ in self.anchors:
             self.latest_real[item] = max(period, self.latest_real.get(item, ""))
+
+    def band(self, key: str, item: str, region: str, group: str) -> Band | None:
+        return self.levels.band((item, key), region, group) if self.levels else None
 
     def series(
         self,
@@ -106,32 +116,57 @@ class ValueModel:
         *,
         scale: float = 1.0,
         volatility: float = 0.04,
+        level: float | None = None,
     ) -> dict[str, float]:
-        """`volatility` is the relative step of the walk per period (4 % a year; less for months)."""
-        low, high = UNIT_RANGES.get(unit, (10.0, 60.0))
-        level = seeded_rng(key, "level").uniform(low, high) * scale
+        """`volatility` is the relative step of the walk per period (4 % a year; less for months);
+        `level` fixes the level (e.g. a share of the real population) instead of a band.
+
+        With a band (demo_anchors.csv) the level is drawn inside it and the walk reverts to it,
+        so thirty years of demo stay at the band's scale; without one the unit's typical range
+        applies. Where real values exist the gap to each is interpolated between them, so the
+        series passes through every one of them without a jump.
+        """
+        periods = list(periods)
+        band = self.band(key, item, region, group)
         rng = seeded_rng(key, region, group)
-        value = level * (1 + rng.gauss(0, 0.15))
         out: dict[str, float] = {}
-        for period in periods:
-            value = max(0.0, value * (1 + rng.gauss(0, volatility)))
-            out[period] = value
+        if band or level is not None:
+            if level is None and band:
+                share = seeded_rng(key, "level", group).random()
+                level = band.low + share * (band.high - band.low)
+            level = float(level or 0.0) * scale
+            # Bounded steps around the level: a region starts within ±8 % of it and a period's change
+            # stays under 7 % of the level, the way published series move; an unbounded walk produced
+            # changes that the outlier warning rightly flagged as implausible.
+            step = min(volatility, MAX_STEP)
+            drift = rng.uniform(-0.08, 0.08)
+            # A share above 50 % varies on its complement, so 90 % never walks past 100 %.
+            flip = unit == "percent" and level > 50
+            for period in periods:
+                drift = 0.6 * drift + rng.uniform(-step, step)
+                value = 100.0 - (100.0 - level) * (1 + drift) if flip else level * (1 + drift)
+                out[period] = max(0.0, value)
+        else:
+            low, high = UNIT_RANGES.get(unit, (10.0, 60.0))
+            value = seeded_rng(key, "level").uniform(low, high) * scale * (1 + rng.gauss(0, 0.15))
+            for period in periods:
+                value = max(0.0, value * (1 + rng.gauss(0, volatility)))
+                out[period] = value
         anchored = [
-            (p, self.anchors[(item, region, p, group)])
-            for p in out
+            (i, p, self.anchors[(item, region, p, group)])
+            for i, p in enumerate(periods)
             if (item, region, p, group) in self.anchors
         ]
         if anchored:
-            period, real_value = anchored[-1]
-            shift = real_value - out[period]
-            out = {p: max(0.0, v + shift) for p, v in out.items()}
-        # A recent real value marks the latest published period of the whole item: no region
-        # gets demo values for periods the source has not published yet.
+            out = {p: max(0.0, v + _gap(i, anchored, out)) for i, (p, v) in enumerate(out.items())}
+        # A recent real yearly value marks the latest published year of the whole item: no region
+        # gets demo values for years the source has not published yet. (Monthly series end at the
+        # recording's last published month, see DEFAULT_SCOPE.)
         latest_real = self.latest_real.get(item)
-        if latest_real and latest_real[:4] >= str(int(max(out)[:4]) - 2):
+        if latest_real and "-" not in latest_real and latest_real[:4] >= str(int(max(out)[:4]) - 2):
             out = {p: v for p, v in out.items() if p <= latest_real}
-            for p, v in anchored:
-                out[p] = v
+        for _, p, v in anchored:
+            out[p] = v
         if unit == "percent":
             out = {p: min(v, 100.0) for p, v in out.items()}
         if unit == "yes_no":
@@ -140,9 +175,23 @@ class ValueModel:
         return {p: round(v, decimals) for p, v in out.items()}
 
 
-def value_regions(regions: list[Region], scope: Scope) -> list[Region]:
+def _gap(index: int, anchored: list[tuple[int, str, float]], walk: dict[str, float]) -> float:
+    """Real minus demo at the period `index`: interpolated between real values, flat beyond them."""
+    gaps = [(i, real - walk[p]) for i, p, real in anchored]
+    if index <= gaps[0][0]:
+        return gaps[0][1]
+    for (i0, g0), (i1, g1) in zip(gaps, gaps[1:], strict=False):
+        if i0 <= index <= i1:
+            return g0 + (g1 - g0) * (index - i0) / (i1 - i0)
+    return gaps[-1][1]
+
+
+def value_regions(regions: list[Region], scope: Scope, scale: DemoRegions | None = None) -> list[Region]:
+    """The regions that get demo values: all with `national_values`, else the comparison set."""
     if scope.national_values:
         return regions
+    if scale is not None:
+        return [r for r in regions if scale.in_comparison(r)]
     return [r for r in regions if not r.is_demo]
 
 
@@ -194,10 +243,22 @@ class DemoInputs:
     regions: list[Region]
     model: ValueModel
     scope: Scope
+    scale: DemoRegions | None = None  # real populations and the comparison set (lib/demo_scale.py)
 
     @property
     def value_regions(self) -> list[Region]:
-        return value_regions(self.regions, self.scope)
+        return value_regions(self.regions, self.scope, self.scale)
+
+    def count_scale(self, unit: str, region: Region) -> float:
+        """Counts scale with the population: a region's count is the home municipality's level
+        times its population over the home municipality's (Lahti's counts ≈ 7 × Heinola's)."""
+        if unit != "count" or self.scale is None:
+            return 1.0
+        home = self.scale.population[("kunta", HOME)]
+        return self.scale.population_of(region) / home
+
+    def in_comparison(self, region: Region) -> bool:
+        return self.scale.in_comparison(region) if self.scale else not region.is_demo
 
     def measures_without_path(self, *sources: str) -> list[dict[str, str]]:
         """Catalog measures of these sources with no citable source path: they get demo rows."""
@@ -211,20 +272,19 @@ def has_source_path(measure: dict[str, str]) -> bool:
     )
 
 
-def generic_demo_rows(
-    measure: dict[str, str], regions: list[Region], model: ValueModel, scope: Scope
-) -> list[dict[str, object]]:
+def generic_demo_rows(measure: dict[str, str], inputs: DemoInputs) -> list[dict[str, object]]:
     """Yearly demo rows for every region, for a measure that has no citable source path yet."""
     rows: list[dict[str, object]] = []
-    years = [str(y) for y in scope.years]
-    for region in regions:
-        series = model.series(
+    years = [str(y) for y in inputs.scope.years]
+    for region in inputs.value_regions:
+        series = inputs.model.series(
             measure["measure_id"],
             f"measure:{measure['measure_id']}",
             measure["unit"],
             region.region_code,
             "total",
             years,
+            scale=inputs.count_scale(measure["unit"], region),
         )
         rows += [long_row(measure, region, p, "total", "total", v) for p, v in series.items()]
     return rows
@@ -240,9 +300,7 @@ def write_demo_values(inputs: DemoInputs, source: str, rows: list[dict[str, obje
 
 def generic_demo_values(inputs: DemoInputs, source: str) -> dict[str, int]:
     rows = [
-        row
-        for measure in inputs.measures_without_path(source)
-        for row in generic_demo_rows(measure, inputs.value_regions, inputs.model, inputs.scope)
+        row for measure in inputs.measures_without_path(source) for row in generic_demo_rows(measure, inputs)
     ]
     return write_demo_values(inputs, source, rows)
 
@@ -317,13 +375,6 @@ def pxweb_metadata(
     }
 
 
-def count_scale(unit: str, region: Region) -> float:
-    """Counts of a maakunta or the whole country are larger than a municipality's."""
-    if unit != "count" or region.level == "kunta":
-        return 1.0
-    return 40.0 if region.level == "maakunta" else 800.0
-
-
 def write_pxweb_table(
     inputs: DemoInputs, table: str, codes: list[str], cells_of: object, *, monthly: bool = False
 ) -> int:
@@ -333,7 +384,7 @@ def write_pxweb_table(
     area_regions = [
         r
         for r in inputs.regions
-        if r.statfin_code and (table == "vaerak/11re" or not r.is_demo or scope.national_values)
+        if r.statfin_code and (table == "vaerak/11re" or inputs.in_comparison(r) or scope.national_values)
     ]
     areas = [(r.statfin_code, r.name) for r in area_regions]
     times = [m.replace("-", "M") for m in scope.months] if monthly else [str(y) for y in scope.years]
@@ -365,3 +416,25 @@ def statfin_refs(inputs: DemoInputs, *sources: str) -> dict[str, dict[str, str]]
         if measure["source"] in sources and match:
             wanted.setdefault(match["table"], {})[match["code"]] = measure["unit"]
     return wanted
+
+
+def gender_split(total: float, gap: float, unit: str) -> dict[str, float]:
+    """Male, female and total rows around a total: `gap` is (female − male) / total, so the two
+    bracket the total and average to it (equal group sizes assumed). Percentages stay in 0–100."""
+    decimals = 0 if unit == "count" else 1
+    if unit == "percent" and 50 < total < 100:
+        # A share near 100 % splits on its complement (dissatisfied girls, not satisfied boys over 100).
+        rest = gender_split(100.0 - total, max(-1.5, min(1.5, -gap * total / (100.0 - total))), unit)
+        return {
+            "male": round(100.0 - rest["male"], 1),
+            "female": round(100.0 - rest["female"], 1),
+            "total": total,
+        }
+    female, male = total * (1 + gap / 2), total * (1 - gap / 2)
+    if unit in ("percent", "yes_no"):
+        female, male = min(100.0, female), min(100.0, male)
+    return {
+        "male": round(max(0.0, male), decimals),
+        "female": round(max(0.0, female), decimals),
+        "total": total,
+    }

@@ -39,11 +39,19 @@ def conform(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFra
     return out.reset_index(drop=True)
 
 
-def read_demo_values(path: Path, fetched_at: pd.Timestamp) -> pd.DataFrame:
-    """Demo rows written by `hyte_assets.lib.demo_data` (every row is demo by definition)."""
+def read_demo_values(
+    path: Path, fetched_at: pd.Timestamp, genders: tuple[str, ...] = ("total",)
+) -> pd.DataFrame:
+    """Demo rows written by `hyte_assets.lib.demo_data` (every row is demo by definition).
+
+    A file with a `gender` column (the school survey's) keeps only the asked `genders`, the way
+    the Sotkanet client filters `/json` rows, so the male/female rows are never counted as totals.
+    """
     import pandas as pd
 
     if not path.exists():
         return conform(pd.DataFrame(columns=list(LONG_COLUMNS)))
     df = pd.read_csv(path, dtype={"region_code": str, "period": str, "group_value": str, "measure_id": str})
+    if "gender" in df.columns:
+        df = df[df["gender"].fillna("total").isin(genders)]
     return conform(df.assign(is_demo=True, fetched_at=fetched_at))

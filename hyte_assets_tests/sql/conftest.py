@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from hyte_assets.lib.catalog import COLUMNS, load_catalog
+from hyte_assets.lib.peers import region_tables
 from hyte_assets.lib.scorecard_files import SPECS, load_scorecard_tables
 from hyte_assets.lib.sql_models import SqlModel, SqlTest, discover, materialize, run_test
 from hyte_assets.lib.warehouse import replace_tables
@@ -24,6 +25,7 @@ from hyte_assets.lib.warehouse import replace_tables
 REPO = Path(__file__).resolve().parents[2]
 SQL_ROOT = REPO / "dbt_like_sql"
 MIN_CHANGE_CSV = REPO / "data" / "scorecard" / "min_change.csv"
+DATA_DIR = REPO / "data"
 
 MUNICIPALITY = "111"
 AS_OF_DATE = "2026-11-30"
@@ -130,6 +132,8 @@ def write_catalog(
             _write_csv(path, spec.columns, rows.get(name, default_links.get(name, ())))
     tables = dict(load_catalog(directory).tables())
     tables.update(load_scorecard_tables(directory))
+    # the real region table (308 municipalities) and peer rules, through their production loader
+    tables.update(region_tables(DATA_DIR))
     replace_tables(con, tables)
 
 
@@ -234,6 +238,10 @@ def create_empty_catalog(con: duckdb.DuckDBPyConnection) -> None:
     for name, columns in shapes.items():
         typed = ", ".join(f"{column} {numeric.get(column, 'varchar')}" for column in columns)
         con.execute(f"create or replace table catalog.{name} ({typed})")
+    for name, frame in region_tables(DATA_DIR).items():  # typed as the loader types them, no rows
+        con.register("_shape", frame.head(0))
+        con.execute(f"create or replace table {name} as select * from _shape")
+        con.unregister("_shape")
 
 
 @pytest.fixture

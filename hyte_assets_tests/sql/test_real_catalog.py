@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 
 from hyte_assets.lib.catalog import load_catalog
+from hyte_assets.lib.peers import region_tables
 from hyte_assets.lib.scorecard_files import load_scorecard_tables
 from hyte_assets.lib.warehouse import replace_tables
 
-from .conftest import REPO, create_raw_tables, write_settings
+from .conftest import DATA_DIR, REPO, create_raw_tables, write_settings
 
 CATALOG_DIR = REPO / "data" / "catalog"
 
@@ -24,6 +25,7 @@ def real_catalog_db(build) -> duckdb.DuckDBPyConnection:
     write_settings(con)
     tables = dict(load_catalog(CATALOG_DIR).tables())
     tables.update(load_scorecard_tables(REPO / "data"))
+    tables.update(region_tables(DATA_DIR))
     replace_tables(con, tables)
     build(con)
     yield con

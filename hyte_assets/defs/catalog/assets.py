@@ -10,6 +10,23 @@ from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.scorecard_files import load_scorecard_tables
 from hyte_assets.lib.warehouse import replace_tables
 
+
+def catalog_specs(tables: dict[str, str], code_version: str | None = None) -> list[dg.AssetSpec]:
+    """One spec per `catalog.<table>` (key = table path) for a multi-asset that loads hand-kept files."""
+    return [
+        dg.AssetSpec(
+            key=dg.AssetKey(table.split(".")),
+            description=description,
+            group_name="catalog",
+            kinds={"csv", "duckdb"},
+            owners=["team:hyte"],
+            tags={"layer": "catalog"},
+            code_version=code_version,
+        )
+        for table, description in tables.items()
+    ]
+
+
 CATALOG_TABLES = {
     "catalog.themes": "The plan's 4 themes (teemat), the top level of the plan.",
     "catalog.goals": "The plan's 7 goals (tavoitteet), each under a theme.",
@@ -22,18 +39,7 @@ CATALOG_TABLES = {
 
 @dg.multi_asset(
     name="plan_catalog",
-    specs=[
-        dg.AssetSpec(
-            key=dg.AssetKey(table.split(".")),
-            description=description,
-            group_name="catalog",
-            kinds={"csv", "duckdb"},
-            owners=["team:hyte"],
-            tags={"layer": "catalog"},
-            code_version="1",
-        )
-        for table, description in CATALOG_TABLES.items()
-    ],
+    specs=catalog_specs(CATALOG_TABLES, code_version="1"),
     can_subset=False,
 )
 def plan_catalog(
@@ -90,17 +96,7 @@ SCORECARD_TABLES = {
 
 @dg.multi_asset(
     name="scorecard_thresholds",
-    specs=[
-        dg.AssetSpec(
-            key=dg.AssetKey(table.split(".")),
-            description=description,
-            group_name="catalog",
-            kinds={"csv", "duckdb"},
-            owners=["team:hyte"],
-            tags={"layer": "catalog"},
-        )
-        for table, description in SCORECARD_TABLES.items()
-    ],
+    specs=catalog_specs(SCORECARD_TABLES),
     can_subset=False,
 )
 def scorecard_thresholds(

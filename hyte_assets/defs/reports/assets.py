@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from hyte_assets.defs.catalog.assets import CATALOG_TABLES, SCORECARD_TABLES
+from hyte_assets.defs.catalog.regions_asset import REGION_TABLES
 from hyte_assets.defs.resources import PROJECT_ROOT, PipelineSettings, WarehouseResource
 from hyte_assets.defs.unchanged import all_tables_of, skip_derived_when_unchanged
 from hyte_assets.lib import warehouse as wh
@@ -36,7 +37,7 @@ HYTE_REPORT_KEYS = [
     dg.AssetKey(["reports", name])
     for name in ("hyte_kerroin", "hyte_kerroin_components", "hyte_what_if", "hyte_published")
 ]
-CATALOG_KEYS = [dg.AssetKey(t.split(".")) for t in [*CATALOG_TABLES, *SCORECARD_TABLES]]
+CATALOG_KEYS = [dg.AssetKey(t.split(".")) for t in [*CATALOG_TABLES, *SCORECARD_TABLES, *REGION_TABLES]]
 
 
 def report_files(settings: PipelineSettings) -> list[Path]:

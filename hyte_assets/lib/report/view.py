@@ -41,9 +41,12 @@ def chart_specs(data: ReportData) -> dict[str, ChartSpec]:
             if len(part := rows[rows["region_level"] == level])
         ]
         band, band_x = None, None
-        if row is not None and pd.notna(row["noise_band_low"]) and pd.notna(row["noise_band_high"]):
-            band = (float(row["noise_band_low"]), float(row["noise_band_high"]))
-            ref = pd.to_numeric(str(row["reference_period"])[:4], errors="coerce")
+        # The band that decides the verdict: the comparison point widened by the change interval's
+        # half-width; a latest value outside it is a change the two-sample test calls real.
+        if row is not None and pd.notna(row["comparison_value"]) and pd.notna(row["change_low"]):
+            half = (float(row["change_high"]) - float(row["change_low"])) / 2
+            band = (float(row["comparison_value"]) - half, float(row["comparison_value"]) + half)
+            ref = pd.to_numeric(str(row["comparison_period"])[:4], errors="coerce")
             start = float(ref) if pd.notna(ref) else float(rows["x"].min())
             band_x = (start, float(rows["x"].max()))
         target = None if row is None or pd.isna(row["target"]) else float(row["target"])

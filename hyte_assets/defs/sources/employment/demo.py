@@ -1,13 +1,17 @@
 """Demo data of the monthly employment review (tyonv/12r5): the recorded PxWeb answer, figures
 consistent with each other per area and month, and demo rows for employment measures without a
-cited table."""
+cited table.
+
+Scale: the labour force is about 42 % of the area's real population (Heinola: 17,694 residents,
+about 7,400 in the labour force, so the real 1,125 unemployed of 2026-06 are 15 %); the rate
+starts in the demo_anchors.csv band (Heinola 15.4–17.5 %, the country 12.8 %). Months run to
+the last one published before the recording (DEFAULT_SCOPE)."""
 
 from __future__ import annotations
 
 from hyte_assets.lib.demo_support import (
     DemoInputs,
     ValueModel,
-    count_scale,
     generic_demo_values,
     seeded_rng,
     statfin_refs,
@@ -27,13 +31,13 @@ def generate(inputs: DemoInputs) -> dict[str, int]:
         inputs,
         EMPLOYMENT_TABLE,
         codes,
-        lambda region, months: employment_series(inputs.model, region, months),
+        lambda region, months: employment_series(inputs, region, months),
         monthly=True,
     )
     return {"employment_cells": cells, **counts}
 
 
-def employment_series(model: ValueModel, region: Region, months: list[str]) -> dict[str, dict[str, float]]:
+def employment_series(inputs: DemoInputs, region: Region, months: list[str]) -> dict[str, dict[str, float]]:
     """The monthly review's figures for one area, consistent with each other.
 
     The rate and the labour force are random walks; the unemployed follow from them, and the
@@ -41,8 +45,9 @@ def employment_series(model: ValueModel, region: Region, months: list[str]) -> d
     month never has more long-term unemployed than unemployed. Real cited cells override.
     """
     table = "tyonv/12r5"
+    model: ValueModel = inputs.model
 
-    def walk(code: str, unit: str, scale: float = 1.0, volatility: float = 0.015) -> dict[str, float]:
+    def walk(code: str, unit: str, level: float | None = None, volatility: float = 0.015) -> dict[str, float]:
         return model.series(
             f"{table}:{code}",
             f"statfin:{table}:{code}",
@@ -50,12 +55,15 @@ def employment_series(model: ValueModel, region: Region, months: list[str]) -> d
             region.region_code,
             "total",
             months,
-            scale=scale,
             volatility=volatility,
+            level=level,
         )
 
     rate = walk("TYOTOSUUS", "percent")
-    labour = walk("TYOVOIMATK", "count", 300 * count_scale("count", region), volatility=0.002)
+    # The labour force as a share of the population (about 42 % in Heinola, 47 % nationally).
+    population = inputs.scale.population_of(region) if inputs.scale else 17_694
+    share = seeded_rng("labour-share", region.region_code).uniform(0.41, 0.47)
+    labour = walk("TYOVOIMATK", "count", population * share, volatility=0.002)
     rng = seeded_rng("employment-shares", region.region_code)
     shares = {
         "PITKAAIKAISTYOTTOMAT": rng.uniform(0.3, 0.45),

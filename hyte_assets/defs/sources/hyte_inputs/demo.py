@@ -1,5 +1,9 @@
 """Demo data of the hyte-kerroin's outcome indicators for every municipality (a maintained file,
-data/snapshots/hyte/outcome_values.csv)."""
+data/snapshots/hyte/outcome_values.csv).
+
+Levels start in the indicator's band in demo_anchors.csv (by its Sotkanet id, e.g. 3219 9–15 %),
+or 4–20 where there is none; the comparison regions' carried indicators come from the catalog's
+series instead (lib/hyte/inputs.py)."""
 
 from __future__ import annotations
 
@@ -12,14 +16,16 @@ def generate(inputs: DemoInputs) -> dict[str, int]:
     out = inputs.out
     outcomes = []
     for ind in (i for i in indicators if i["kind"] == "outcome"):
-        level = seeded_rng("hyte", ind["indicator_id"]).uniform(4, 20)
+        band = inputs.model.band("", f"sotkanet:{ind['sotkanet_id']}", "", "total")
+        low, high = (band.low, band.high) if band else (4.0, 20.0)
+        level = seeded_rng("hyte", ind["indicator_id"]).uniform(low, high)
         biennial = ind["indicator_id"].startswith("o1")
         years = (2021, 2023, 2025) if biennial else (2022, 2023, 2024)
         # The catalog's own series carry these for the real municipalities (lib/hyte/inputs.py).
         carried = bool(ind.get("measure_id"))
-        for region in (r for r in municipalities if not (carried and not r.is_demo)):
+        for region in (r for r in municipalities if not (carried and inputs.in_comparison(r))):
             rng = seeded_rng("hyte", ind["indicator_id"], region.region_code)
-            value = level * (1 + rng.gauss(0, 0.2))
+            value = level * (1 + rng.gauss(0, 0.15))
             for year in years:
                 value = max(0.1, value * (1 + rng.gauss(-0.01, 0.06)))
                 outcomes.append(

@@ -1,6 +1,8 @@
 """Statistics Finland (StatFin PxWeb v1): annual tables the catalog cites (income distribution)
 and the population at year end."""
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
 from hyte_assets.defs.checks.quarantine import guard
@@ -24,9 +26,26 @@ from hyte_assets.defs.sources.ingest import (
 )
 from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.longform import conform
+from hyte_assets.lib.region_table import load_region_table
 from hyte_assets.lib.warehouse import read_table, write_if_changed
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 POPULATION = ("vaerak/11re", "vaerak-vaesto")
+
+
+def from_region_table(frame: "pd.DataFrame", settings: PipelineSettings) -> "pd.Series":
+    """Rows equal to the shipped region table's population (StatFin 11re, 31.12.2025, cited in
+    data/regions/README.md): real, even when they come from the snapshot."""
+    import pandas as pd
+
+    real = {
+        (m.code, m.population_year): m.population
+        for m in load_region_table(settings.data_path).municipalities
+    }
+    keys = zip(frame["municipality_code"], frame["year"].astype(int), frame["population"], strict=True)
+    return pd.Series([real.get((c, y)) == v for c, y, v in keys], index=frame.index, dtype=bool)
 
 
 def scope_areas(
@@ -94,7 +113,9 @@ def statfin_values(
 
 @source_asset("raw.population", "statfin", ANNUAL, deps=[REGIONS_KEY])
 @skip_when_unchanged(
-    ("raw.population",), ("snapshots/statfin", "snapshots/real_values.csv"), ("raw.sotkanet_regions",)
+    ("raw.population",),
+    ("snapshots/statfin", "snapshots/real_values.csv", "regions/regions-fi.csv"),
+    ("raw.sotkanet_regions",),
 )
 def population(
     settings: PipelineSettings, statfin: StatFinResource, warehouse: WarehouseResource
@@ -111,6 +132,7 @@ def population(
     frame = frame.rename(columns={"region_code": "municipality_code", "value": "population"}).reset_index(
         drop=True
     )
+    frame["is_demo"] = frame["is_demo"] & ~from_region_table(frame, settings)
     with warehouse.connect() as con:
         changed, versions = write_if_changed(con, guard(con, settings, {"raw.population": frame}))
     return dg.MaterializeResult(
