@@ -111,7 +111,6 @@ def step_breakdown(dagster_home: Path, started_at: float, ended_at: float) -> Br
             os.environ.pop("DAGSTER_HOME", None)
         else:
             os.environ["DAGSTER_HOME"] = old
-    bounds.sort()
     runs_order = sorted(zip(bounds, runs, strict=True), key=lambda pair: pair[0][0])
     first = runs_order[0][0][0] if runs_order else ended_at
     last = runs_order[-1][0][1] if runs_order else ended_at

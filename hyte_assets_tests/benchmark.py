@@ -130,6 +130,8 @@ def bench_load(tmp: Path, repeats: int) -> list[Figure]:
     walls: dict[str, list[float]] = {name: [] for name in targets}
     inner: dict[str, list[float]] = {name: [] for name in targets}
     heavy: list[str] = []
+    for module, cwd in targets.items():  # warm-up, not counted: .pyc files, the SQL manifest, page cache
+        run_measured([sys.executable, "-c", LOAD_PROBE, module], plain_env(), tmp / "warm.log", cwd)
     for i in range(repeats):
         for module, cwd in targets.items():  # alternate, so drift in machine load hits both alike
             run = run_measured(
