@@ -63,16 +63,22 @@ def extra_tables() -> dict[str, pd.DataFrame]:
                 "is_demo": [True, True],
             }
         ),
-        "reports.group_gaps": pd.DataFrame(
+        "reports.group_gaps": pd.DataFrame(  # the columns of dbt_like_sql/reports/group_gaps.sql
             {
-                "measure_id": ["ktk_liikunta_enintaan_1h"],
-                "period": ["2025"],
-                "group_a": ["tytöt"],
-                "group_b": ["pojat"],
-                "gap": [4.2],
-                "gap_low": [1.0],
-                "gap_high": [7.4],
-                "is_demo": [True],
+                "measure_id": ["ktk_liikunta_enintaan_1h"] * 3,
+                "region_level": ["kunta", "kunta", "koko_maa"],
+                "period": ["2025"] * 3,
+                "gap": [4.2, 0.3, 2.0],
+                "gap_low": [1.0, -2.1, 1.1],
+                "gap_high": [7.4, 2.7, 2.9],
+                "is_reported_gap": [True, False, True],
+                "summary_fi": [
+                    "8.-9. lk tytöt: liikkuu enintään tunnin 24,2 % vs pojat 20,0 %",
+                    "lukio tytöt: inside the noise",
+                    "koko maa: a national gap",
+                ],
+                "summary_en": ["8.-9. lk girls: 24.2 % vs boys 20.0 %", "noise", "national"],
+                "is_demo": [True] * 3,
             }
         ),
         "reports.teaviisari": pd.DataFrame(
@@ -255,7 +261,9 @@ def test_every_section_and_the_summary_sentences(rendered) -> None:
     assert all(f"href='#{s}'" in toc for s in SECTIONS if s != "tiivistelma")
     assert "Ennallaan satunnaisvaihtelun rajoissa" in report
     assert "Mallin mukainen hyte-kerroin maksuvuodelle 2026 on 0,620" in report
-    assert "tytöt – pojat" in report  # reports.group_gaps
+    # reports.group_gaps: the municipality's gaps beyond the noise, not the ones inside it
+    assert "8.-9. lk tytöt: liikkuu enintään tunnin 24,2 % vs pojat 20,0 %" in report
+    assert "inside the noise" not in report and "a national gap" not in report
     assert "81 · hyvä" in report and "22 · heikko" in report  # TEA bands with words, not colour alone
     assert "Ikääntyneiden lonkkamurtumien määrä" in report  # minimum-indicator appendix
     assert "ei saatavilla" in report

@@ -127,7 +127,7 @@ def test_daemon_on_postgres_runs_the_schedule_and_the_delivery_sensor(
                     deadline,
                     daemon,
                 )
-                header = (project_copy / "local" / "demo_laskennat_2021-2025.csv").read_text(
+                header = (project_copy / "local" / "demo" / "laskennat_2021-2025.csv").read_text(
                     encoding="utf-8-sig"
                 )
                 delivery = [header.splitlines()[0], "esteettomat_reitit;2026;;640,0;"]

@@ -22,7 +22,7 @@ def test_make_run_with_a_rejected_delivery_exits_4_with_a_readable_summary(
     project_copy: Path, tmp_path: Path
 ) -> None:
     # A new count delivery beside the good ones, with a value that is not a number in row 3.
-    header = (project_copy / "local" / "demo_laskennat_2021-2025.csv").read_text(encoding="utf-8-sig")
+    header = (project_copy / "local" / "demo" / "laskennat_2021-2025.csv").read_text(encoding="utf-8-sig")
     rows = [header.splitlines()[0], "esteettomat_reitit;2026;;640,0;", "esteettomat_reitit;2027;;12,5x;"]
     (project_copy / "local" / "laskennat_2026.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     home = tmp_path / "dagster_home"

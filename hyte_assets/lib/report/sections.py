@@ -79,26 +79,25 @@ class Sections:
         }
 
     def group_gaps(self, theme_id: str) -> list[dict[str, str]]:
-        """Rows of reports.group_gaps for the theme's measures; [] when the table is absent."""
-        import pandas as pd
-
+        """The municipality's reported gaps (interval excludes zero) of reports.group_gaps for the
+        theme's measures, as the table's own sentence; [] when the table is absent."""
         gaps, f = self.data.group_gaps, self.f
-        if gaps is None or gaps.empty or "measure_id" not in gaps:
+        if gaps is None or gaps.empty or "is_reported_gap" not in gaps:
             return []
         ind = self.data.indicators.drop_duplicates("measure_id").set_index("measure_id")
         mine = ind.index[ind["theme_id"] == theme_id]
+        shown = gaps[gaps["measure_id"].isin(mine) & gaps["is_reported_gap"].astype(bool)]
+        shown = shown[shown["region_level"] == "kunta"].sort_values(["measure_id", "period"])
         out = []
-        for r in records(gaps[gaps["measure_id"].isin(mine)]):
-            groups = [str(r[c]) for c in ("group_a", "group_b", "group_value", "reference_group") if r.get(c)]
-            low, high = r.get("gap_low", r.get("interval_low")), r.get("gap_high", r.get("interval_high"))
+        for r in records(shown):
             out.append(
                 {
                     "measure": f.title(ind.loc[r["measure_id"]].to_dict()),
-                    "groups": " – ".join(groups),
-                    "period": str(r.get("period", r.get("year", ""))),
-                    "gap": f.number(r.get("gap")),
-                    "interval": "–" if low is None or pd.isna(low) else f"{f.number(low)} … {f.number(high)}",
-                    "demo": bool(r.get("is_demo")),
+                    "groups": str(r["summary_fi" if f.fi else "summary_en"]),
+                    "period": str(r["period"]),
+                    "gap": f.number(r["gap"]),
+                    "interval": f"{f.number(r['gap_low'])} … {f.number(r['gap_high'])}",
+                    "demo": bool(r["is_demo"]),
                 }
             )
         return out
