@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hyte_assets_tests.e2e.dagster_dev import REPO
 
-__all__ = ["REPO", "Figure", "Measured", "machine", "run_measured", "timed"]
+__all__ = ["REPO", "Figure", "Measured", "load_now", "machine", "plain_env", "run_measured", "timed"]
 
 
 @dataclass
@@ -43,6 +43,10 @@ class Measured:
     ended_at: float = 0.0
     returncode: int = 0
     load_at_start: str = ""
+
+
+def plain_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("HYTE_")}
 
 
 def timed(fn: Callable[[], object]) -> float:

@@ -11,7 +11,8 @@ and BENCHMARKS.md says why and what would close it.
    minimal project's materialisation;
 3. a second refresh with nothing new, against the same;
 4. the annual report step (HTML + PDF) within both refreshes (from the runs' step events);
-5. a national refresh (`demo_data --national`, HYTE_REGION_SCOPE=all_municipalities): time, memory;
+5. a national refresh (`demo_data --national`, HYTE_REGION_SCOPE=all_municipalities): time, memory
+   (2-5 in `bench_refresh.py`);
 6. Sotkanet ingestion of 100 indicators at 50 ms latency, concurrent against sequential
    (`bench_ingestion.py`);
 7. `make test-fast` and `make test`;
@@ -27,19 +28,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
-from hyte_assets_tests.bench_common import REPO, Figure, Measured, load_now, machine, run_measured
-from hyte_assets_tests.bench_profile import Breakdown, import_profile, render_profile, step_breakdown
-from hyte_assets_tests.e2e.dagster_dev import copy_project_data, hyte_env, make_dagster_home
+from hyte_assets_tests.bench_common import REPO, Figure, load_now, machine, plain_env, run_measured
+from hyte_assets_tests.bench_profile import import_profile, render_profile
+from hyte_assets_tests.bench_refresh import (
+    bench_refresh,
+    heinola_figures,
+    national_data_dir,
+    national_figures,
+)
+from hyte_assets_tests.e2e.dagster_dev import copy_project_data
 
 BENCH_MD = REPO / "BENCHMARKS.md"
 START = "<!-- bench:start: written by `make bench` (python -m hyte_assets_tests.benchmark) -->"
@@ -58,10 +61,6 @@ HEAVY_MODULES = (
     "duckdb",
 )
 ALLOWED_AT_LOAD = {"duckdb"}
-REFRESH = [sys.executable, "-m", "hyte_assets.refresh"]
-REPORT_STEP = "vuosiraportti"
-GIB = 1024**3
-MIB = 1024**2
 
 MINIMAL_PROJECT = """\"\"\"The baseline code location: two assets and nothing else.\"\"\"
 import dagster as dg
@@ -82,17 +81,6 @@ def defs() -> dg.Definitions:
     return dg.Definitions(assets=[upstream, downstream])
 """
 
-# The baseline refresh: a fresh interpreter materialises the minimal project in process into a
-# DAGSTER_HOME, as `python -m hyte_assets.refresh` does with the real graph.
-MINIMAL_MATERIALISE = """
-import sys
-import dagster as dg
-from minimal_defs import downstream, upstream
-with dg.DagsterInstance.get() as instance:
-    result = dg.materialize([upstream, downstream], instance=instance)
-sys.exit(0 if result.success else 1)
-"""
-
 # What a code server does when it loads a location (as `dagster definitions validate` does in
 # process): import the module, build the definitions, snapshot the repository for the webserver.
 LOAD_PROBE = """
@@ -106,12 +94,6 @@ print(json.dumps({
     "heavy": sorted(m for m in sys.argv[2:] if m in sys.modules),
 }))
 """
-
-SKIPPED = "inputs unchanged since the last build, skipped"  # logged by defs/models/sql_assets.py
-
-
-def plain_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("HYTE_")}
 
 
 # 1. Code location load time ----------------------------------------------------------------------
@@ -165,191 +147,6 @@ def bench_load(tmp: Path, repeats: int) -> list[Figure]:
             repeats,
             "none but duckdb (dagster_duckdb imports it)",
             set(heavy) <= ALLOWED_AT_LOAD,
-        ),
-    ]
-
-
-# 2-5. Refreshes ----------------------------------------------------------------------------------
-
-
-@dataclass
-class RefreshRuns:
-    full: list[Measured]
-    second: list[Measured]
-    full_steps: list[Breakdown]
-    second_steps: list[Breakdown]
-    minimal: list[Measured]
-    warehouse: Path
-    failures: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """Where the second refresh spends its time: steps (largest first) and everything else."""
-        per_step: dict[str, list[float]] = {}
-        for breakdown in self.second_steps:
-            for run in breakdown.runs:
-                for key, seconds in run.steps.items():
-                    per_step.setdefault(key, []).append(seconds)
-        in_steps = median([sum(sum(r.steps.values()) for r in b.runs) for b in self.second_steps])
-        in_runs = median([sum(r.wall_s for r in b.runs) for b in self.second_steps])
-        top = sorted(((k, median(v)) for k, v in per_step.items()), key=lambda kv: -kv[1])[:4]
-        wall = median([m.wall_s for m in self.second])
-        skipped = median([m.log.count(SKIPPED) for m in self.second])
-        return (
-            f"{len(per_step)} steps, {skipped:.0f} SQL models skipped as unchanged; "
-            f"{in_steps:.1f} s in steps (largest: {', '.join(f'{n} {s:.2f} s' for n, s in top)}), "
-            f"{in_runs - in_steps:.1f} s of run bookkeeping outside the steps, "
-            f"{wall - in_runs:.1f} s outside the runs (interpreter, imports, definitions, preflight)"
-        )
-
-
-def failed_steps(log: str) -> str:
-    """The "Failed steps:" lines of the refresh's end summary (refresh_summary.py)."""
-    lines = log.splitlines()
-    if "Failed steps:" not in lines:
-        return "no failed step listed"
-    steps = []
-    for line in lines[lines.index("Failed steps:") + 1 :]:
-        if not line.startswith("  "):
-            break
-        steps.append(line.strip())
-    return "failed steps: " + "; ".join(steps)
-
-
-def materialise_minimal(project: Path, run_dir: Path) -> Measured:
-    env = {**plain_env(), "DAGSTER_HOME": str(make_dagster_home(run_dir / "minimal_home"))}
-    return run_measured([sys.executable, "-c", MINIMAL_MATERIALISE], env, run_dir / "minimal.log", project)
-
-
-def bench_refresh(
-    label: str, data_dir: Path, tmp: Path, repeats: int, *, minimal: Path | None = None, **settings: str
-) -> RefreshRuns:
-    """A full refresh into a fresh DuckDB file and DAGSTER_HOME, then the same refresh again; with
-    `minimal`, the minimal project is materialised before each pair (same machine state)."""
-    runs = RefreshRuns([], [], [], [], [], tmp)
-    for i in range(repeats):
-        run_dir = tmp / f"{label}_{i}"
-        if minimal is not None:
-            runs.minimal.append(materialise_minimal(minimal, run_dir))
-        home = make_dagster_home(run_dir / "dagster_home")
-        warehouse = run_dir / "warehouse" / "hyte.duckdb"
-        env = hyte_env(home, data_dir, warehouse, **settings)
-        for measured, steps, name in (
-            (runs.full, runs.full_steps, "full"),
-            (runs.second, runs.second_steps, "second"),
-        ):
-            done = run_measured(REFRESH, env, run_dir / f"{name}.log", check=False)
-            if done.returncode != 0:  # measured all the same; the table says it failed
-                runs.failures.append(
-                    f"{label} {name} refresh {i + 1}: exit {done.returncode}, {failed_steps(done.log)}"
-                )
-            measured.append(done)
-            steps.append(step_breakdown(home, done.started_at, done.ended_at))
-        runs.warehouse = warehouse
-        baseline = f", minimal {runs.minimal[-1].wall_s:.1f} s" if minimal is not None else ""
-        print(
-            f"  {label} run {i + 1}: full {runs.full[-1].wall_s:.1f} s, "
-            f"second {runs.second[-1].wall_s:.1f} s{baseline}"
-        )
-    return runs
-
-
-def national_data_dir(tmp: Path) -> Path:
-    """A complete HYTE_DATA_DIR around `demo_data --national`: its snapshot folders and deliveries
-    beside the project's catalog, plan, hyte inputs, scorecard settings and cited real values."""
-    generated = tmp / "national_generated"
-    subprocess.run(
-        [sys.executable, "-m", "hyte_assets.lib.demo_data", "--national", str(generated)],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
-    data = tmp / "national_data"
-    for folder in ("catalog", "hyte", "plan", "scorecard", "local", "regions"):
-        shutil.copytree(REPO / "data" / folder, data / folder)
-    (data / "snapshots").mkdir()
-    for name in ("real_values.csv", "sotkanet_titles.csv"):
-        shutil.copy(REPO / "data" / "snapshots" / name, data / "snapshots" / name)
-    for item in generated.iterdir():
-        if item.name == "local":  # generated demo deliveries replace the shipped ones
-            shutil.copytree(item, data / "local", dirs_exist_ok=True)
-        else:
-            shutil.copytree(item, data / "snapshots" / item.name)
-    return data
-
-
-def report_seconds(breakdowns: list[Breakdown]) -> tuple[float | None, int]:
-    """Median seconds of the report step, and in how many of the runs it ran at all."""
-    found = [s for b in breakdowns if (s := b.step(REPORT_STEP)) is not None]
-    return (median(found) if found else None), len(found)
-
-
-def heinola_figures(runs: RefreshRuns, repeats: int) -> list[Figure]:
-    minimal = median([m.wall_s for m in runs.minimal])
-    wall, cpu = median([m.wall_s for m in runs.full]), median([m.cpu_s for m in runs.full])
-    second, second_cpu = median([m.wall_s for m in runs.second]), median([m.cpu_s for m in runs.second])
-    report_full, ran_full = report_seconds(runs.full_steps)
-    report_second, ran_second = report_seconds(runs.second_steps)
-    return [
-        Figure(
-            "2. minimal two-asset project materialised in process (fresh interpreter, own DAGSTER_HOME)",
-            f"{minimal:.2f} s (CPU {median([m.cpu_s for m in runs.minimal]):.2f} s)",
-            repeats,
-        ),
-        Figure(
-            "2. full refresh, snapshot, Heinola scope: wall (CPU), ratio to minimal",
-            f"{wall:.1f} s ({cpu:.1f} s) = {wall / minimal:.1f}×",
-            repeats,
-            "≤ 4×",
-            wall / minimal <= 4,
-        ),
-        Figure(
-            "2. full refresh, snapshot, Heinola scope: peak RSS",
-            f"{median([m.peak_rss for m in runs.full]) / MIB:.0f} MiB",
-            repeats,
-        ),
-        Figure(
-            "3. second refresh, nothing new, Heinola scope: wall (CPU), ratio to minimal",
-            f"{second:.1f} s ({second_cpu:.1f} s) = {second / minimal:.1f}× ({second / wall:.0%} of full)",
-            repeats,
-            "≤ 1.5×",
-            second / minimal <= 1.5,
-        ),
-        Figure(
-            "4. annual report step (HTML fi + en, PDF) in the full refresh",
-            "not found" if report_full is None else f"{report_full:.2f} s",
-            ran_full,
-            "≤ 2 s",
-            report_full is not None and report_full <= 2,
-        ),
-        Figure(
-            "4. annual report step in the second refresh (inputs unchanged)",
-            "not run" if report_second is None else f"{report_second:.2f} s",
-            ran_second or repeats,
-            "≤ 0.2 s",
-            report_second is None or report_second <= 0.2,
-        ),
-    ]
-
-
-def national_figures(runs: RefreshRuns, repeats: int) -> list[Figure]:
-    wall, cpu = median([m.wall_s for m in runs.full]), median([m.cpu_s for m in runs.full])
-    peak = median([m.peak_rss for m in runs.full])
-    second = median([m.wall_s for m in runs.second])
-    return [
-        Figure(
-            "5. national refresh (every municipality × every measure × 2000–2025): wall (CPU)",
-            f"{wall:.1f} s ({cpu:.1f} s)",
-            repeats,
-            "≤ 30 s",
-            wall <= 30,
-        ),
-        Figure(
-            "5. national refresh: peak RSS", f"{peak / MIB:.0f} MiB", repeats, "≤ 1.5 GiB", peak <= 1.5 * GIB
-        ),
-        Figure(
-            "5. national second refresh, nothing new: wall",
-            f"{second:.1f} s ({second / wall:.0%} of full)",
-            repeats,
         ),
     ]
 
