@@ -67,16 +67,15 @@ class RefreshRuns:
 
 
 def failed_steps(log: str) -> str:
-    """The "Failed steps:" lines of the refresh's end summary (refresh_summary.py)."""
-    lines = log.splitlines()
-    if "Failed steps:" not in lines:
-        return "no failed step listed"
-    steps = []
-    for line in lines[lines.index("Failed steps:") + 1 :]:
-        if not line.startswith("  "):
-            break
-        steps.append(line.strip())
-    return "failed steps: " + "; ".join(steps)
+    """The failed steps and rejected delivery files of the refresh's end summary (refresh_summary.py)."""
+    lines, found = log.splitlines(), []
+    for i, line in enumerate(lines):
+        if line.startswith(("Failed steps:", "Rejected delivery files")):
+            for item in lines[i + 1 :]:
+                if not item.startswith("  "):
+                    break
+                found.append(item.strip())
+    return "; ".join(found) or "nothing listed in the summary"
 
 
 def materialise_minimal(project: Path, run_dir: Path) -> Measured:
