@@ -33,6 +33,9 @@ class StubState:
     # StatFin only: answer POSTs from `{table}.meta.json` + `{table}.cells.json` like PxWeb does,
     # with HTTP 400 for any value the metadata does not list (see standins.py).
     strict: bool = False
+    # Fault injection: a path ending in one of these keys is answered with that HTTP status
+    # (with `Retry-After: 0`, so a retrying client does not wait), e.g. {"/indicators/3219": 503}.
+    faults: dict[str, int] = field(default_factory=dict)
     requests: list[SeenRequest] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
@@ -173,6 +176,14 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
                     body_in = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if state.latency_s:
                     time.sleep(state.latency_s)
+                fault = next((c for k, c in state.faults.items() if parsed.path.endswith(k)), None)
+                if fault is not None:
+                    seen.status = fault
+                    self.send_response(fault)
+                    self.send_header("Retry-After", "0")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 name = (
                     _route_sotkanet(parsed.path, query)
                     if kind == "sotkanet"

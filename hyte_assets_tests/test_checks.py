@@ -193,16 +193,6 @@ BAD_INPUTS = {
         "raw.teaviisari_values",
         ("source=teaviisari", "every expected region has rows", "missing kunta:111"),
     ),
-    "empty_response": BadInput(
-        lambda d: sotkanet_rows(d).write_text("[]"),
-        "raw/sotkanet_values",
-        "raw.sotkanet_values",
-        (
-            "source=sotkanet",
-            "whose Sotkanet id passed the title check",
-            "missing koulutuksen_ulkopuolella_17_24",
-        ),
-    ),
     "empty_body": BadInput(
         lambda d: [f.write_bytes(b"") for f in every_sotkanet_rows(d)],
         "raw/sotkanet_values",
@@ -224,6 +214,24 @@ BAD_INPUTS = {
         ("source=statfin", "table tjt/14ww", "categories but 'size' gives 13"),
     ),
 }
+
+
+def test_an_indicator_that_answers_nothing_keeps_its_previous_rows(data: Path) -> None:
+    """Issue 18 #3: an indicator that did not load this run (here: an empty answer) keeps its previous
+    rows, with the reason in the metadata, while the others load; the table is never emptied."""
+    before = table("raw.sotkanet_values")
+    sotkanet_rows(data).write_text("[]")
+
+    result = run_job(assets=["raw/sotkanet_values"])
+
+    assert result.success
+    after = table("raw.sotkanet_values")
+    key = ["region_code", "period", "group_value"]
+    kept = after[after["indicator_id"] == 3219].sort_values(key).reset_index(drop=True)
+    old = before[before["indicator_id"] == 3219].sort_values(key).reset_index(drop=True)
+    assert len(old) and kept[[*key, "value"]].equals(old[[*key, "value"]])
+    [event] = result.get_asset_materialization_events()
+    assert "3219" in event.materialization.metadata["indicators_not_loaded"].value
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS), ids=list(BAD_INPUTS))

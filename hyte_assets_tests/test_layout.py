@@ -219,7 +219,11 @@ def test_a_source_skip_key_covers_its_parsing_code() -> None:
     statfin = parsing_modules("hyte_assets.defs.sources.statfin.assets")
     local = parsing_modules("hyte_assets.defs.sources.local_deliveries.assets")
 
-    assert {"hyte_assets.lib.sotkanet", "hyte_assets.defs.sources.ingest"} <= sotkanet
+    assert {
+        "hyte_assets.lib.sotkanet",
+        "hyte_assets.defs.sources.ingest.core",
+        "hyte_assets.defs.sources.ingest.sotkanet",
+    } <= sotkanet
     assert {"hyte_assets.lib.pxweb", "hyte_assets.lib.jsonstat"} <= statfin
     assert "hyte_assets.lib.local_files" in local
     assert not any(m.startswith(("dagster", "hyte_assets.defs.checks")) for m in sotkanet | statfin | local)

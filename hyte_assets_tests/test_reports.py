@@ -73,6 +73,7 @@ def build_small_warehouse(path: Path, *, demo: bool) -> None:
                         "period": str(year),
                         "group_type": "total",
                         "group_value": "total",
+                        "gender": "total",
                         "value": value,
                         "abs_value": None,
                         "sample_size": None,
@@ -95,6 +96,29 @@ def build_small_warehouse(path: Path, *, demo: bool) -> None:
                 "region_name": ["Heinola", "Päijät-Häme", "Päijät-Hämeen hyvinvointialue", "Koko maa"],
                 "maakunta_code": ["07", None, None, None],
                 "hyvinvointialue_code": ["09", None, None, None],
+            }
+        ),
+        # TEAviisari scores: none here (the report then says which Sotkanet ids would carry them).
+        "raw.teaviisari_sotkanet": pd.DataFrame(
+            {
+                "sector_id": pd.Series(dtype="string"),
+                "indicator_id": pd.Series(dtype="Int64"),
+                "region_code": pd.Series(dtype="string"),
+                "region_level": pd.Series(dtype="string"),
+                "year": pd.Series(dtype="Int64"),
+                "score": pd.Series(dtype="float"),
+                "is_demo": pd.Series(dtype="boolean"),
+            }
+        ),
+        "raw.teaviisari_values": pd.DataFrame(
+            {
+                "sector": pd.Series(dtype="string"),
+                "group_value": pd.Series(dtype="string"),
+                "region_code": pd.Series(dtype="string"),
+                "region_level": pd.Series(dtype="string"),
+                "year": pd.Series(dtype="Int64"),
+                "value": pd.Series(dtype="float"),
+                "is_demo": pd.Series(dtype="boolean"),
             }
         ),
         "raw.action_status": pd.DataFrame(
@@ -366,7 +390,7 @@ def test_every_source_asset_has_a_freshness_policy() -> None:
     keys = graph.get_all_asset_keys()
     sources = [key for key in keys if graph.get(key).group_name == "sources"]
 
-    assert len(sources) == 16  # 12 single-table assets and the 4 tables of local_deliveries
+    assert len(sources) == 17  # 13 single-table assets and the 4 tables of local_deliveries
     missing = [key.to_user_string() for key in sources if graph.get(key).freshness_policy is None]
     assert not missing, f"source assets without a freshness policy: {missing}"
     assert all("publication_calendar" in graph.get(key).metadata for key in sources)

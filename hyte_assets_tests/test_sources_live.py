@@ -89,7 +89,8 @@ def test_second_live_refresh_sends_conditional_requests_and_rewrites_nothing(liv
     assert second.success
 
     again = live_env["sotkanet"].state.requests[before:]
-    gets = [r for r in again if r.method == "GET"]
+    # The recorded snapshot has no files for the hyte-kerroin-only ids (3906, 306): those are 404s.
+    gets = [r for r in again if r.method == "GET" and r.status != 404]
     assert gets and all(r.headers.get("If-None-Match") for r in gets)
     assert {r.status for r in gets} == {304}
     assert materialization_metadata(second, "raw/sotkanet_values")["rewritten"].value is False

@@ -1,6 +1,8 @@
 -- Every source's long-form values in one table, plan figures included, before deduplication.
 -- Codes are trimmed here and region codes padded (staging.stg_region_codes), so every later join is exact.
--- grain: measure_id, region_code, region_level, period, group_type, group_value, source
+-- `gender` is female, male or total: a source's gender split (Sotkanet), or the group itself when
+-- the group is a gender; every other row is total.
+-- grain: measure_id, region_code, region_level, period, group_type, group_value, gender, source
 with unioned as (
     select * from staging.stg_sotkanet
     union all by name
@@ -28,6 +30,10 @@ select
     coalesce(nullif(trim(unioned.period), ''), cast(unioned.year as varchar)) as period,
     coalesce(nullif(trim(unioned.group_type), ''), 'total') as group_type,
     coalesce(nullif(trim(unioned.group_value), ''), 'total') as group_value,
+    case
+        when trim(unioned.group_type) = 'gender' then trim(unioned.group_value)
+        else coalesce(nullif(trim(unioned.gender), ''), 'total')
+    end as gender,
     cast(unioned.value as double) as value,
     cast(unioned.abs_value as double) as abs_value,
     cast(unioned.sample_size as double) as sample_size,

@@ -1,9 +1,12 @@
 -- The warehouse's one table of figures: every measure's value per region, period and group after
 -- deduplication, with the measure's unit and the region's name for reports and exports.
--- grain: measure_id, region_code, region_level, period, group_type, group_value
--- unique: measure_id, region_code, region_level, period, group_type, group_value
--- not_null: measure_id, source, region_level, period, group_type, group_value, is_demo
+-- Men and women: group_type 'gender' (group_value female/male) for a measure's population, and
+-- `gender` beside the group, so a school-survey row keeps both its school level and its gender.
+-- grain: measure_id, region_code, region_level, period, group_type, group_value, gender
+-- unique: measure_id, region_code, region_level, period, group_type, group_value, gender
+-- not_null: measure_id, source, region_level, period, group_type, group_value, gender, is_demo
 -- accepted_values: region_level = kunta, maakunta, hyvinvointialue, koko_maa
+-- accepted_values: gender = total, female, male
 select
     v.measure_id,
     v.source,
@@ -15,6 +18,7 @@ select
     v.period,
     v.group_type,
     v.group_value,
+    v.gender,
     v.value,
     v.abs_value,
     v.sample_size,

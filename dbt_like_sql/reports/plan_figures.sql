@@ -37,3 +37,5 @@ left join marts.indicator_values as pipeline
         and figures.region_code = pipeline.region_code
         and figures.region_level = pipeline.region_level
         and figures.group_value = pipeline.group_value
+        -- the plan's figure is for the whole group, not a gender split beside it (a school level's girls)
+        and (pipeline.gender = 'total' or pipeline.group_value = pipeline.gender)

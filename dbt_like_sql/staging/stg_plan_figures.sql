@@ -1,6 +1,6 @@
 -- The figures the plan itself states (e.g. lasten pienituloisuusaste 19.9 % in 2024) as long-form
 -- values: they are real, cited in the plan text, so is_demo = false and they outrank demo values.
--- grain: measure_id, region_code, region_level, period, group_type, group_value
+-- grain: measure_id, region_code, region_level, period, group_type, group_value, gender
 with settings as (
     select municipality_code
     from meta.settings
@@ -52,6 +52,7 @@ select
         else 'population_group'
     end as group_type,
     figures.group_value,
+    case when figures.group_value in ('female', 'male') then figures.group_value else 'total' end as gender,
     figures.value,
     cast(null as double) as abs_value,
     cast(null as double) as sample_size,

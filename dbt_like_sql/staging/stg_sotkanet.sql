@@ -1,8 +1,13 @@
 -- THL Sotkanet indicator values in the long-form contract (docs/architecture.md); the
 -- Sotkanet ids (indicator_id, region_id) stay in raw, the figures join the other sources here.
--- grain: measure_id, region_code, region_level, period, group_type, group_value
+-- Men and women are their own group (group_type 'gender') and keep `gender` beside it. Rows of the
+-- hyte-kerroin outcome ids without a plan measure line (pin_source 'hyte', measure_id = the hyte
+-- indicator id) stay in raw.
+-- grain: measure_id, region_code, region_level, period, group_type, group_value, gender
 select  -- noqa: LT09
     measure_id, 'sotkanet' as source,
     region_code, region_level, year, period, group_type, group_value,
+    coalesce(gender, 'total') as gender,
     value, abs_value, sample_size, is_demo, fetched_at
 from raw.sotkanet_values
+where pin_source is distinct from 'hyte'

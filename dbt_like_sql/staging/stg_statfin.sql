@@ -1,8 +1,9 @@
 -- Statistics Finland (StatFin) table cells mapped to catalog measures, in the long-form
 -- contract; table and content codes stay in raw for tracing.
--- grain: measure_id, region_code, region_level, period, group_type, group_value
+-- grain: measure_id, region_code, region_level, period, group_type, group_value, gender
 select  -- noqa: LT09
     measure_id, 'statfin' as source,
     region_code, region_level, year, period, group_type, group_value,
+    case when group_type = 'gender' then group_value else 'total' end as gender,
     value, abs_value, sample_size, is_demo, fetched_at
 from raw.statfin_values

@@ -41,11 +41,17 @@ RAW_TABLES: dict[str, str] = {
         region_id integer, region_code varchar, region_level varchar, region_name varchar,
         category varchar, member_of integer[], maakunta_code varchar, hyvinvointialue_code varchar
     """,
-    "raw.sotkanet_values": LONG_FORM + ", indicator_id integer, region_id integer, gender varchar",
-    "raw.kouluterveyskysely_values": LONG_FORM + ", indicator_id integer, school_level varchar",
+    "raw.sotkanet_values": LONG_FORM
+    + ", indicator_id integer, region_id integer, gender varchar, pin_source varchar",
+    "raw.kouluterveyskysely_values": LONG_FORM
+    + ", indicator_id integer, school_level varchar, gender varchar",
     "raw.statfin_values": LONG_FORM + ", table_id varchar, content_code varchar",
     "raw.employment_values": LONG_FORM + ", content_code varchar",
     "raw.teaviisari_values": LONG_FORM + ", sector varchar",
+    "raw.teaviisari_sotkanet": """
+        sector_id varchar, indicator_id integer, region_code varchar, region_level varchar,
+        year integer, score double, is_demo boolean, fetched_at timestamp
+    """,
     "raw.hyte_process_answers": """
         municipality_code varchar, indicator_id integer, collection_year integer, answer varchar
     """,

@@ -18,6 +18,7 @@ LONG_FORM_COLUMNS = [
     ("period", "VARCHAR"),
     ("group_type", "VARCHAR"),
     ("group_value", "VARCHAR"),
+    ("gender", "VARCHAR"),
     ("value", "DOUBLE"),
     ("abs_value", "DOUBLE"),
     ("sample_size", "DOUBLE"),
@@ -46,6 +47,7 @@ EXPECTED_MODELS = {
     "reports.scorecard_measure",
     "reports.scorecard_goal",
     "reports.scorecard_theme",
+    "reports.teaviisari",
 }
 EXPECTED_TESTS = {
     "no_measure_without_goal",
@@ -107,6 +109,7 @@ def test_indicator_values_columns(scenario_db):
         "period",
         "group_type",
         "group_value",
+        "gender",
         "value",
         "abs_value",
         "sample_size",

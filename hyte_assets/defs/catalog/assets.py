@@ -67,6 +67,9 @@ def plan_catalog(
         "measures_per_theme": dg.MetadataValue.md(per_theme.to_markdown(index=False)),
         "measures_per_goal": dg.MetadataValue.md(per_goal.to_markdown(index=False)),
         "measures_per_source": dg.MetadataValue.md(per_source.to_markdown(index=False)),
+        # Per source: measures with a cited source id (Sotkanet, per school level, StatFin) and without.
+        "pinned_ids": dg.MetadataValue.json(catalog.pin_counts()),
+        "sotkanet_pinned_ids": len(catalog.sotkanet_pins()),
     }
     for table in CATALOG_TABLES:
         frame = tables[table]

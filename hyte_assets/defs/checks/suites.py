@@ -172,8 +172,9 @@ def sotkanet_values_suite(asset: str, source: str, extra: Mapping[str, tuple[str
     return TableSuite(
         table=f"raw.{asset}",
         source=source,
-        columns={**LONG_FORM, **extra},
-        key=(*LONG_KEY, "indicator_id"),
+        columns={**LONG_FORM, "gender": TEXT, **extra},
+        # a school-survey row keeps its school level as the group and its gender beside it
+        key=(*LONG_KEY, "gender", "indicator_id"),
         nullable_key=("indicator_id",),  # demo rows have no indicator
         value="value",
         unit="catalog",

@@ -9,6 +9,7 @@ from hyte_assets.defs.sources.ingest import (
     KTK,
     REGIONS_AND_INDICATORS,
     REGIONS_KEY,
+    VALUES_EXTRA,
     demo_rows,
     fetch_values,
     source_asset,
@@ -37,14 +38,19 @@ def kouluterveyskysely_values(
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
     """Kouluterveyskysely (school health survey) results by school level (4.–5. lk, 8.–9. lk, lukio,
-    ammatillinen), from Sotkanet where an indicator id is cited, demo rows otherwise."""
+    ammatillinen), from Sotkanet where an indicator id is pinned (one per school level,
+    data/catalog/sotkanet_school_level_ids.csv), demo rows otherwise.
+
+    Every row keeps its school level as the group and its gender (male, female, total) beside it;
+    an id that did not load this run keeps its previous rows."""
     import pandas as pd
 
     values, stats, regions = fetch_values(
         context, settings, sotkanet, warehouse, "raw.kouluterveyskysely_values", ("kouluterveyskysely",)
     )
-    extra = {"indicator_id": "Int64", "school_level": "string"}
-    frame = pd.concat([values, demo_rows(settings, "kouluterveyskysely", regions)], ignore_index=True)
+    extra = {**VALUES_EXTRA, "school_level": "string"}
+    demo = demo_rows(settings, "kouluterveyskysely", regions).assign(gender="total")
+    frame = pd.concat([values, demo], ignore_index=True)
     frame["school_level"] = frame["group_value"].where(frame["group_type"] == "school_level")
     frame = conform(frame, extra)
     with warehouse.connect() as con:

@@ -1,7 +1,7 @@
 """THL Sotkanet: regions, indicator metadata and register values.
 
 The school health survey is published through Sotkanet too; its assets live in
-`defs/sources/kouluterveyskysely/` and reuse `fetch_values` from here.
+`defs/sources/kouluterveyskysely/`; both use `defs/sources/sotkanet_fetch.py`.
 """
 
 import dagster as dg
@@ -13,19 +13,21 @@ from hyte_assets.defs.sources.ingest import (
     ANNUAL,
     CATALOG_KEY,
     REGIONS_AND_INDICATORS,
+    REGISTER_SOURCES,
+    VALUES_EXTRA,
     changed_metadata,
+    check_indicators,
     demo_rows,
     fetch_time,
     fetch_values,
-    indicator_measures,
+    rejected_titles,
     source_asset,
     values_result,
 )
 from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.catalog import load_catalog
-from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform
-from hyte_assets.lib.sotkanet import REGION_LEVELS, check_title, match_titles, resolve_regions
+from hyte_assets.lib.sotkanet import REGION_LEVELS, match_titles, resolve_regions
 from hyte_assets.lib.warehouse import write_if_changed
 
 
@@ -86,63 +88,47 @@ def sotkanet_regions(
 
 
 @source_asset("raw.sotkanet_indicators", "sotkanet", ANNUAL, deps=[CATALOG_KEY])
-@skip_when_unchanged(("raw.sotkanet_indicators",), ("snapshots/sotkanet/indicators", "catalog"))
+@skip_when_unchanged(
+    ("raw.sotkanet_indicators",), ("snapshots/sotkanet/indicators", "catalog", "hyte/indicators.csv")
+)
 def sotkanet_indicators(
     context: dg.AssetExecutionContext,
     settings: PipelineSettings,
     sotkanet: SotkanetResource,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
-    """Metadata (`/indicators/{id}`) of every catalog measure with a Sotkanet id, title-checked.
+    """Metadata (`/indicators/{id}`) of every pinned Sotkanet id, title-checked.
 
-    Public sources often mislabel ids, so each indicator's Finnish title must match the
-    catalog's `source_title`; a mismatch fails that indicator (status `title_mismatch`) and the
-    values asset skips it, while the other indicators still load.
+    The pins are the catalog's (`measures.csv` and, per school level, `sotkanet_school_level_ids.csv`)
+    and the hyte-kerroin outcome ids without a plan measure line (`data/hyte/indicators.csv`).
+    Public sources mislabel ids, so each id's Finnish title must match the expected (2015) title
+    up to spacing, case and the known compound-word drift; a mismatch marks that id
+    (`title_mismatch`, a failed warning check `titles_match`), the values assets keep its previous
+    rows, and the other ids still load. Region levels, genders and `range.end` are kept here, with
+    a warning per id ("no municipality level", "data ended in N").
     """
-    import pandas as pd
-
-    client = sotkanet.client(settings)
-    rows = []
-    for measure in indicator_measures(settings, ("sotkanet", "kouluterveyskysely")).itertuples():
-        row = {
-            "indicator_id": measure.indicator_id,
-            "measure_id": measure.measure_id,
-            "expected_title": measure.source_title,
-            "title_fi": None,
-            "has_municipal_data": None,
-            "range_start": None,
-            "range_end": None,
-            "data_updated": None,
-            "status": "ok",
-            "error": None,
-        }
-        try:
-            meta = client.indicator(measure.indicator_id)
-            row.update(
-                title_fi=meta.title_fi,
-                has_municipal_data=meta.has_municipal_data,
-                range_start=meta.range_start,
-                range_end=meta.range_end,
-                data_updated=meta.data_updated,
-            )
-            check_title(measure.indicator_id, measure.source_title, meta)
-        except SourceError as exc:
-            row.update(status="title_mismatch" if "title" in exc.problem else "error", error=str(exc))
-            context.log.warning(str(exc))
-        rows.append(row)
-    frame = pd.DataFrame(rows).assign(fetched_at=fetch_time(settings))
+    frame, http = check_indicators(context, settings, sotkanet)
     with warehouse.connect() as con:
         changed, versions = write_if_changed(con, guard(con, settings, {"raw.sotkanet_indicators": frame}))
-    failed = frame[frame["status"] != "ok"]
+    rejected = frame[frame["status"] == "title_mismatch"]
+    failed = frame[frame["status"] == "error"]
+    warnings = frame[frame["warnings"].notna()]
     return dg.MaterializeResult(
         metadata={
-            **table_metadata(frame, ["indicator_id", "measure_id", "status", "title_fi"]),
+            **table_metadata(frame, ["indicator_id", "measure_id", "status", "title_fi", "warnings"]),
             **changed_metadata(changed, versions),
+            **http,
             "indicators_ok": int((frame["status"] == "ok").sum()),
-            "indicators_failed": len(failed),
-            "failures": dg.MetadataValue.md(failed[["indicator_id", "error"]].to_markdown(index=False))
-            if len(failed)
-            else "none",
+            "indicators_failed": len(failed) + len(rejected),
+            # Read by the run summary: one line per rejected title.
+            "rejected_titles": dg.MetadataValue.json(rejected_titles(frame)),
+            "metadata_errors": dg.MetadataValue.json(
+                {str(i): e for i, e in zip(failed["indicator_id"], failed["error"], strict=True)}
+            ),
+            "indicator_warnings": dg.MetadataValue.json(
+                {str(i): w for i, w in zip(warnings["indicator_id"], warnings["warnings"], strict=True)}
+            ),
+            "with_gender_classification": int(frame["genders"].fillna("").str.contains("male").sum()),
         },
         data_version=dg.DataVersion(versions["raw.sotkanet_indicators"]),
     )
@@ -160,16 +146,20 @@ def sotkanet_values(
     sotkanet: SotkanetResource,
     warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
-    """Register indicators from Sotkanet (`/json`) in long form, plus demo rows where no id is cited."""
+    """Register indicators from Sotkanet (`/json`) in long form, plus demo rows where no id is cited.
+
+    Ids with a gender classification come as male, female and total (`gender`; the men and women
+    rows are group_type `gender`). The hyte-kerroin outcome ids without a plan measure line land
+    here too, under their hyte indicator id. An id that did not load this run keeps its previous
+    rows (the reason is in `indicators_not_loaded`).
+    """
     import pandas as pd
 
     values, stats, regions = fetch_values(
-        context, settings, sotkanet, warehouse, "raw.sotkanet_values", ("sotkanet",)
+        context, settings, sotkanet, warehouse, "raw.sotkanet_values", REGISTER_SOURCES
     )
-    frame = conform(
-        pd.concat([values, demo_rows(settings, "sotkanet", regions)], ignore_index=True),
-        {"indicator_id": "Int64", "region_id": "Int64", "gender": "string"},
-    )
+    demo = demo_rows(settings, "sotkanet", regions)
+    frame = conform(pd.concat([values, demo.assign(gender="total")], ignore_index=True), VALUES_EXTRA)
     with warehouse.connect() as con:
         tables = guard(con, settings, {"raw.sotkanet_values": frame})
         changed, versions = write_if_changed(con, tables)
@@ -183,16 +173,20 @@ def sotkanet_values(
 def sotkanet_indicator_resolution(
     settings: PipelineSettings, sotkanet: SotkanetResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """Which catalog measures have a Sotkanet id, and candidates for those that do not.
+    """Which catalog measures have a pinned Sotkanet id, and candidates for those that do not.
 
-    Matches each catalog title against the `/indicators` listing by exact normalised Finnish
-    title, then applies the reviewed mapping file (data/catalog/sotkanet_reviewed_mapping.csv).
-    Unmatched measures are reported as "no source id", never guessed.
+    A measure is pinned when `sotkanet_pins()` carries it (its own id, or one per school level).
+    The others are matched against the `/indicators` listing by exact normalised Finnish title:
+    `matched` (one id), `ambiguous` (several, with their titles) or `unmatched` (with up to three
+    close titles in `near`), and the reviewed mapping file (data/catalog/sotkanet_reviewed_mapping.csv)
+    applies. A candidate is for a maintainer to pin with evidence, never a pin by itself.
     """
     import pandas as pd
 
-    catalog = load_catalog(settings.data_path / "catalog").measures
-    measures = catalog[catalog["source"].isin(["sotkanet", "kouluterveyskysely"])]
+    catalog = load_catalog(settings.data_path / "catalog")
+    measures = catalog.measures[catalog.measures["source"].isin(["sotkanet", "kouluterveyskysely"])]
+    pins = catalog.sotkanet_pins()
+    pinned_ids = pins.groupby("measure_id")["indicator_id"].apply(lambda s: ",".join(map(str, sorted(s))))
     listing = sotkanet.client(settings).indicators()
     matches = {
         m.measure_id: m
@@ -204,7 +198,7 @@ def sotkanet_indicator_resolution(
     rows = []
     for measure in measures.itertuples():
         match = matches[measure.measure_id]
-        if measure.source_ref:
+        if measure.measure_id in pinned_ids.index:
             status, note = "pinned", "catalog cites this id; title checked at ingest"
         elif measure.measure_id in reviewed_ids:
             status, note = "reviewed", "id from the reviewed mapping file"
@@ -217,9 +211,11 @@ def sotkanet_indicator_resolution(
                 "measure_id": measure.measure_id,
                 "title_fi": measure.title_fi,
                 "source": measure.source,
-                "catalog_ref": measure.source_ref or None,
+                "catalog_ref": pinned_ids.get(measure.measure_id),
                 "status": status,
                 "candidate_ids": ",".join(str(c) for c in match.candidates) or None,
+                "candidate_titles": " | ".join(match.candidate_titles) or None,
+                "near": " | ".join(f"{i}: {t}" for i, t in match.near) or None,
                 "note": note,
             }
         )
@@ -231,7 +227,7 @@ def sotkanet_indicator_resolution(
     counts = frame["status"].value_counts().to_dict()
     return dg.MaterializeResult(
         metadata={
-            **table_metadata(frame, ["measure_id", "status", "candidate_ids", "note"]),
+            **table_metadata(frame, ["measure_id", "status", "candidate_ids", "candidate_titles", "near"]),
             **changed_metadata(changed, versions),
             "status_counts": dg.MetadataValue.json(counts),
             "listing_size": len(listing),

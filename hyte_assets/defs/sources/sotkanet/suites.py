@@ -1,6 +1,8 @@
 """Validation rules of the tables the sotkanet assets write (see defs/checks/suites.py for the
 vocabulary, docs/validation.md for the rules in prose), and their asset checks."""
 
+import dagster as dg
+
 from hyte_assets.defs.checks.ge_checks import checks_for
 from hyte_assets.defs.checks.suites import (
     BOOL,
@@ -16,6 +18,7 @@ from hyte_assets.defs.checks.suites import (
     ref_measures,
     sotkanet_values_suite,
 )
+from hyte_assets.defs.resources import WarehouseResource
 from hyte_assets.lib.ge_adapter import Expectation
 
 SUITES: tuple[TableSuite, ...] = (
@@ -72,9 +75,38 @@ SUITES: tuple[TableSuite, ...] = (
         ),
         in_sets={"status": ("pinned", "reviewed", "matched", "ambiguous", "unmatched")},
     ),
-    sotkanet_values_suite(
-        "sotkanet_values", "sotkanet", {"indicator_id": INT, "region_id": INT, "gender": TEXT}
-    ),
+    sotkanet_values_suite("sotkanet_values", "sotkanet", {"indicator_id": INT, "region_id": INT}),
 )
 
 ge_checks = checks_for(SUITES)
+
+
+@dg.asset_check(
+    asset=dg.AssetKey(["raw", "sotkanet_indicators"]),
+    name="titles_match",
+    description="Warning: every pinned Sotkanet id carries the title the catalog expects (up to "
+    "spacing, case and the known compound-word drift). A rejected id keeps its previous rows.",
+    blocking=False,
+)
+def titles_match(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Visible warning per rejected title (the run summary reads `rejected_titles`)."""
+    from hyte_assets.defs.sources.ingest import rejected_titles
+    from hyte_assets.lib.warehouse import read_table, table_exists
+
+    with warehouse.connect() as con:
+        if not table_exists(con, "raw.sotkanet_indicators"):
+            return dg.AssetCheckResult(
+                passed=False,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"problem": "raw.sotkanet_indicators is missing"},
+            )
+        frame = read_table(con, "raw.sotkanet_indicators")
+    rejected = rejected_titles(frame)
+    return dg.AssetCheckResult(
+        passed=not rejected,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rejected": len(rejected),
+            "rejected_titles": dg.MetadataValue.json(rejected),
+        },
+    )

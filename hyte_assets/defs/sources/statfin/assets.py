@@ -11,15 +11,13 @@ from hyte_assets.defs.resources import PipelineSettings, StatFinResource, Wareho
 from hyte_assets.defs.sources.ingest import (
     ANNUAL,
     CATALOG_KEY,
-    REGIONS_KEY,
-    REGIONS_TABLE,
     STATFIN_EXTRA,
     catalog_refs,
     changed_metadata,
     demo_rows,
-    query_table,
-    resolve_regions_frame,
-    scope_regions,
+    plan_table,
+    run_plan,
+    scope_areas,
     source_asset,
     to_long,
     values_result,
@@ -27,12 +25,13 @@ from hyte_assets.defs.sources.ingest import (
 from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.longform import conform
 from hyte_assets.lib.region_table import load_region_table
-from hyte_assets.lib.warehouse import read_table, write_if_changed
+from hyte_assets.lib.warehouse import write_if_changed
 
 if TYPE_CHECKING:
     import pandas as pd
 
 POPULATION = ("vaerak/11re", "vaerak-vaesto")
+REGION_FILE = "regions/regions-fi.csv"
 
 
 def from_region_table(frame: "pd.DataFrame", settings: PipelineSettings) -> "pd.Series":
@@ -48,26 +47,9 @@ def from_region_table(frame: "pd.DataFrame", settings: PipelineSettings) -> "pd.
     return pd.Series([real.get((c, y)) == v for c, y, v in keys], index=frame.index, dtype=bool)
 
 
-def scope_areas(
-    warehouse: WarehouseResource, settings: PipelineSettings, *, every_municipality: bool
-) -> list[str]:
-    with warehouse.connect() as con:
-        regions = read_table(con, REGIONS_TABLE)
-    if not every_municipality:
-        regions = resolve_regions_frame(regions, settings)
-    prefix = {"kunta": "KU", "maakunta": "MK"}
-    return [
-        "SSS" if level == "koko_maa" else prefix[level] + code
-        for level, code in zip(regions["region_level"], regions["region_code"], strict=True)
-        if level != "hyvinvointialue"
-    ]
-
-
-@source_asset("raw.statfin_values", "statfin", ANNUAL, deps=[REGIONS_KEY, CATALOG_KEY])
+@source_asset("raw.statfin_values", "statfin", ANNUAL, deps=[CATALOG_KEY])
 @skip_when_unchanged(
-    ("raw.statfin_values",),
-    ("snapshots/statfin", "snapshots/real_values.csv", "catalog"),
-    ("raw.sotkanet_regions",),
+    ("raw.statfin_values",), ("snapshots/statfin", "snapshots/real_values.csv", "catalog", REGION_FILE)
 )
 def statfin_values(
     context: dg.AssetExecutionContext,
@@ -77,24 +59,29 @@ def statfin_values(
 ) -> dg.MaterializeResult:
     """Annual StatFin tables the catalog cites (e.g. tjt/14ww children's low-income rate), in long form.
 
-    Content codes are confirmed against each table's metadata at run time; a missing code fails
-    with the table and code named.
+    Each query asks only what the table's metadata lists (its 15 latest years, the areas in scope
+    from the region table, the cited content codes); areas and codes it does not publish are
+    coverage notes in the metadata, not failures.
     """
     import pandas as pd
 
     client = statfin.client(settings)
     refs = catalog_refs(settings, ("statfin",))
-    areas = scope_areas(warehouse, settings, every_municipality=False)
-    frames = []
+    regions = scope_areas(settings)
+    frames, notes = [], []
     for table, group in refs.groupby("table_id"):
         codes = sorted(group["content_code"].unique())
-        decoded = query_table(client, table, codes, areas, ("top", ["15"]))
+        plan, _ = plan_table(client, table, codes, list(regions["area"]), None, latest=15)
+        notes += plan.notes()
         frames.append(
             to_long(
-                decoded, table, settings, dict(zip(group["content_code"], group["measure_id"], strict=True))
+                run_plan(client, plan),
+                table,
+                settings,
+                dict(zip(group["content_code"], group["measure_id"], strict=True)),
             )
         )
-    demo = demo_rows(settings, "statfin", scope_regions(warehouse, settings))
+    demo = demo_rows(settings, "statfin", regions)
     frame = conform(pd.concat([*frames, demo], ignore_index=True), STATFIN_EXTRA)
     with warehouse.connect() as con:
         tables = guard(con, settings, {"raw.statfin_values": frame})
@@ -107,27 +94,23 @@ def statfin_values(
         {
             **{f"http_{k}": v for k, v in client.stats.as_dict().items()},
             "tables": sorted(refs["table_id"].unique()),
+            "coverage_notes": dg.MetadataValue.json(notes),
         },
     )
 
 
-@source_asset("raw.population", "statfin", ANNUAL, deps=[REGIONS_KEY])
-@skip_when_unchanged(
-    ("raw.population",),
-    ("snapshots/statfin", "snapshots/real_values.csv", "regions/regions-fi.csv"),
-    ("raw.sotkanet_regions",),
-)
+@source_asset("raw.population", "statfin", ANNUAL)
+@skip_when_unchanged(("raw.population",), ("snapshots/statfin", "snapshots/real_values.csv", REGION_FILE))
 def population(
     settings: PipelineSettings, statfin: StatFinResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """Population at year end for every municipality (vaerak/11re), for the hyte-kerroin's euros
-    and its population-weighted national average."""
+    and its population-weighted national average: every municipality the table lists, its six
+    latest years, totals of age and sex (found by role, not by name)."""
     table, code = POPULATION
     client = statfin.client(settings)
-    decoded = query_table(
-        client, table, [code], scope_areas(warehouse, settings, every_municipality=True), ("top", ["6"])
-    )
-    long = to_long(decoded, table, settings, {})
+    plan, _ = plan_table(client, table, [code], None, None, latest=6)
+    long = to_long(run_plan(client, plan), table, settings, {})
     frame = long[long["region_level"] == "kunta"][["region_code", "year", "value", "is_demo", "fetched_at"]]
     frame = frame.rename(columns={"region_code": "municipality_code", "value": "population"}).reset_index(
         drop=True
@@ -140,6 +123,7 @@ def population(
             **table_metadata(frame),
             **changed_metadata(changed, versions),
             "municipalities": int(frame["municipality_code"].nunique()),
+            "coverage_notes": dg.MetadataValue.json(plan.notes()),
         },
         data_version=dg.DataVersion(versions["raw.population"]),
     )

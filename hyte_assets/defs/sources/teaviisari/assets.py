@@ -2,7 +2,10 @@
 
 No TEAviisari cube of THL's open-data API is cited yet (the cube names and node ids are
 unknown, see ../shared/reference/hyte-kerroin.md §8), so the process answers and sector scores
-come from maintained files: one row per municipality × indicator × collection year. The cube
+come from maintained files: one row per municipality × indicator × collection year. Beside them,
+`raw/teaviisari_sotkanet` takes the sector scores Sotkanet carries (4072 kuntajohto, 4093
+perusopetus, 4094 liikunta, 4092 perusterveydenhuolto until 2022; data/catalog/teaviisari_sectors.csv)
+for the municipality, its maakunta and the country. The cube
 client (`hyte_assets.lib.thl_cube`, resource `thl_cube`) is built and tested against the
 JSON-stat variant, ready to replace the file once a cube is cited.
 """
@@ -11,13 +14,15 @@ import dagster as dg
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
-from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
+from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
 from hyte_assets.defs.sources.ingest import (
+    REGIONS_KEY,
     TEA,
     changed_metadata,
     fetch_time,
     read_maintained,
     source_asset,
+    tea_sector_scores,
 )
 from hyte_assets.defs.unchanged import skip_when_unchanged
 from hyte_assets.lib.longform import conform
@@ -79,4 +84,32 @@ def hyte_process_answers(settings: PipelineSettings, warehouse: WarehouseResourc
             "municipalities": int(answers["municipality_code"].nunique()),
         },
         data_version=dg.DataVersion(versions["raw.hyte_process_answers"]),
+    )
+
+
+@source_asset("raw.teaviisari_sotkanet", "teaviisari", TEA, deps=[REGIONS_KEY])
+@skip_when_unchanged(
+    ("raw.teaviisari_sotkanet",),
+    ("snapshots/sotkanet/json", "catalog/teaviisari_sectors.csv"),
+    ("raw.sotkanet_regions",),
+)
+def teaviisari_sotkanet(
+    context: dg.AssetExecutionContext,
+    settings: PipelineSettings,
+    sotkanet: SotkanetResource,
+    warehouse: WarehouseResource,
+) -> dg.MaterializeResult:
+    """TEAviisari sector scores (0–100) that Sotkanet publishes, title-checked, for the regions in
+    scope (the municipality, its maakunta and the country among them); `reports.teaviisari` reads
+    them beside the maintained file. A sector whose id fails keeps its previous rows."""
+    frame, stats = tea_sector_scores(context, settings, sotkanet, warehouse)
+    with warehouse.connect() as con:
+        changed, versions = write_if_changed(con, guard(con, settings, {"raw.teaviisari_sotkanet": frame}))
+    return dg.MaterializeResult(
+        metadata={
+            **table_metadata(frame, ["sector_id", "region_level", "region_code", "year", "score"]),
+            **changed_metadata(changed, versions),
+            **stats,
+        },
+        data_version=dg.DataVersion(versions["raw.teaviisari_sotkanet"]),
     )

@@ -5,6 +5,7 @@ from hyte_assets.defs.checks.ge_checks import checks_for
 from hyte_assets.defs.checks.suites import (
     INT,
     LONG_FORM,
+    NUMBER,
     TEXT,
     Items,
     Regions,
@@ -30,6 +31,25 @@ SUITES: tuple[TableSuite, ...] = (
         calendar=annual(3, "TEAviisari, each sector every second year"),
         coverage=Items("sector", "the four TEAviisari sectors", fixed(TEA_SECTORS)),
         outliers=True,
+    ),
+    TableSuite(
+        table="raw.teaviisari_sotkanet",
+        source="teaviisari",
+        columns={
+            "sector_id": TEXT,
+            "indicator_id": INT,
+            "region_code": TEXT,
+            "region_level": TEXT,
+            "year": INT,
+            "score": NUMBER,
+        },
+        key=("sector_id", "region_level", "region_code", "year"),
+        # Nothing required: the offline snapshot records none of these ids, and a sector whose id
+        # fails keeps its previous rows; the report falls back to the maintained file.
+        required=(Items("sector_id", "no sector is required", fixed(())),),
+        value="score",
+        unit="score_0_100",
+        time="year",
     ),
     TableSuite(
         table="raw.hyte_process_answers",
