@@ -31,6 +31,14 @@ REPEATED = ("a035", "a085")  # "Liikuntaedut 70 vuotta täyttäneille" appears u
 SCRIPT_TEXT = "Kiusaamisen vastainen malli **toimii**.\n\n<script>alert('x')</script>\n"
 
 
+def with_summaries(published: pd.DataFrame) -> pd.DataFrame:
+    """summary_fi / summary_en as the hyte model writes them (its own sentence function)."""
+    from hyte_assets.lib.hyte.what_if import published_sentences
+
+    pairs = [published_sentences(row, "Heinola") for row in published.to_dict("records")]
+    return published.assign(summary_fi=[fi for fi, _ in pairs], summary_en=[en for _, en in pairs])
+
+
 def extra_tables() -> dict[str, pd.DataFrame]:
     """Optional inputs: a hyte-kerroin, two readings of the law, group gaps and TEA scores."""
     code = {"municipality_code": ["111"]}
@@ -50,18 +58,23 @@ def extra_tables() -> dict[str, pd.DataFrame]:
                 "is_demo": [True],
             }
         ),
-        "reports.hyte_published": pd.DataFrame(
-            {
-                "municipality_code": ["111", "111"],
-                "assumption_set": ["default", "relative_change"],
-                "coefficient": [0.62, 0.58],
-                "eur_per_resident": [12.4, 11.6],
-                "delta_vs_published_eur": [-9.1, -9.9],
-                "published_eur_per_resident": [21.5, 21.5],
-                "published_source": ["Heinolan hyvinvointisuunnitelma 2026–2029"] * 2,
-                "demo_inputs": ["process_answers", "process_answers"],
-                "is_demo": [True, True],
-            }
+        "reports.hyte_published": with_summaries(
+            pd.DataFrame(
+                {
+                    "municipality_code": ["111", "111"],
+                    "assumption_set": ["default", "relative_change"],
+                    "payment_year": [2026, 2026],
+                    "coefficient": [0.62, 0.58],
+                    "eur_per_resident": [12.4, 11.6],
+                    "base_price_eur": [19.97, 19.97],
+                    "base_price_source": ["assumed = 2025 price, unverified"] * 2,
+                    "delta_vs_published_eur": [-9.1, -9.9],
+                    "published_eur_per_resident": [21.5, 21.5],
+                    "published_source": ["Heinolan hyvinvointisuunnitelma 2026–2029"] * 2,
+                    "demo_inputs": ["process_answers", "process_answers"],
+                    "is_demo": [True, True],
+                }
+            )
         ),
         "reports.group_gaps": pd.DataFrame(  # the columns of dbt_like_sql/reports/group_gaps.sql
             {
@@ -88,6 +101,17 @@ def extra_tables() -> dict[str, pd.DataFrame]:
                 "year": [2025] * 6,
                 "score": [81.0, 70.0, 72.0, 22.0, 55.0, 60.0],
                 "is_demo": [True] * 6,
+            }
+        ),
+        "raw.resources": pd.DataFrame(
+            {
+                "year": [2026, 2025],
+                "service_area": ["hyvinvoinnin palvelualue", "hyvinvoinnin palvelualue"],
+                "budget_line": ["hyvinvointikoordinaattori", "vanha rivi"],
+                "eur": [62_000.0, 1.0],
+                "person_years": [1.0, None],
+                "comment": ["", ""],
+                "is_demo": [True, True],
             }
         ),
         "raw.action_status": pd.DataFrame(
@@ -260,7 +284,17 @@ def test_every_section_and_the_summary_sentences(rendered) -> None:
     toc = report.split("class='toc'")[1].split("</nav>")[0]
     assert all(f"href='#{s}'" in toc for s in SECTIONS if s != "tiivistelma")
     assert "Ennallaan satunnaisvaihtelun rajoissa" in report
-    assert "Mallin mukainen hyte-kerroin maksuvuodelle 2026 on 0,620" in report
+    summary = report.split("id='tiivistelma'")[1].split("</section>")[0]
+    # the hyte model's sentence (reports.hyte_published.summary_fi): coefficient first, euros second
+    assert (
+        "Heinolan hyte-kerroin maksuvuodelle 2026 on mallin mukaan 0,620 (oletukset: perusoletus)." in summary
+    )
+    assert summary.index("0,620") < summary.index("€/asukas")
+    hyte = report.split("id='hyte'")[1].split("</section>")[0]
+    assert "class='hyte-summary'>Heinolan hyte-kerroin maksuvuodelle 2026" in hyte
+    resources = report.split("id='resurssit'")[1].split("</section>")[0]
+    assert "hyvinvointikoordinaattori" in resources and "62\u00a0000" in resources  # raw.resources
+    assert "vanha rivi" not in resources  # another year's line
     # reports.group_gaps: the municipality's gaps beyond the noise, not the ones inside it
     assert "8.-9. lk tytöt: liikkuu enintään tunnin 24,2 % vs pojat 20,0 %" in report
     assert "inside the noise" not in report and "a national gap" not in report

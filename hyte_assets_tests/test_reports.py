@@ -346,9 +346,10 @@ def test_snapshot_exports(snapshot_run: SnapshotRun) -> None:
     expected = {f"{table}.{ext}" for table in tables for ext in ("parquet", "csv", "xlsx")}
     assert {p.name for p in exports.iterdir()} == expected
     text = (exports / "scorecard_goal.csv").read_bytes().decode("utf-8")
-    assert text.startswith("\ufeffgoal_id;goal_no;")
+    assert text.startswith("\ufefftavoitteen tunnus;tavoitteen nro;")  # Finnish headers for Excel
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
-    assert sorted((r["goal_id"], float(r["coverage"].replace(",", "."))) for r in rows) == goals
+    got = [(r["tavoitteen tunnus"], float(r["tietokattavuus"].replace(",", "."))) for r in rows]
+    assert got == goals, "rows in the plan's goal order"
 
 
 def test_report_in_headless_chromium(snapshot_run: SnapshotRun, tmp_path: Path) -> None:
@@ -390,7 +391,7 @@ def test_every_source_asset_has_a_freshness_policy() -> None:
     keys = graph.get_all_asset_keys()
     sources = [key for key in keys if graph.get(key).group_name == "sources"]
 
-    assert len(sources) == 17  # 13 single-table assets and the 4 tables of local_deliveries
+    assert len(sources) == 18  # 13 single-table assets and the 5 tables of local_deliveries
     missing = [key.to_user_string() for key in sources if graph.get(key).freshness_policy is None]
     assert not missing, f"source assets without a freshness policy: {missing}"
     assert all("publication_calendar" in graph.get(key).metadata for key in sources)

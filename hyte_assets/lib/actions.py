@@ -161,10 +161,72 @@ def status_history(status: Any, keys: dict[str, str]) -> dict[tuple[str, int], d
         return {}
     frame = status.copy()
     updated = pd.to_datetime(frame["updated_at"], errors="coerce")
-    year = frame.get("year", updated.dt.year)
-    frame = frame.assign(
-        key=frame["action_id"].map(lambda a: keys.get(str(a), str(a))), year=year, updated=updated
-    )
+    year = frame["year"].fillna(updated.dt.year) if "year" in frame else updated.dt.year
+    key = frame["action_id"].map(lambda a: keys.get(str(a), str(a)))
+    if "action_key" in frame:  # loaded by local_deliveries: the key the catalog gave at load time
+        key = frame["action_key"].fillna(key)
+    frame = frame.assign(key=key, year=year, updated=updated)
     frame = frame.dropna(subset=["year"]).sort_values(["key", "year", "updated"])
     latest = frame.groupby(["key", "year"], sort=False).tail(1)
     return {(str(r["key"]), int(r["year"])): r.to_dict() for _, r in latest.iterrows()}
+
+
+# Columns `action_links` adds to raw.action_status (recomputed on every load, so a row kept from an
+# earlier load is brought up to date with the catalog).
+LINK_COLUMNS = (
+    "action_key",
+    "goal_ids",
+    "lead",
+    "lead_key",
+    "due",
+    "due_start",
+    "due_deadline",
+    "due_per_year",
+    "measure_ids",
+)
+
+
+def action_links(actions: Any, keys: dict[str, str], measure_goals: Any) -> Any:
+    """Per catalog action: its canonical key, the goals that list it (any action id of the key), the
+    responsible bodies verbatim and as a key, the milestone, and the measures that show whether it
+    works: the measures of those goals (catalog measure → goal), in catalog order, `|`-separated.
+
+    `actions`: catalog.actions (action_id, goal_id, action_fi, responsible); `measure_goals`:
+    measure_id, goal_id (catalog.measure_goals).
+    """
+    import pandas as pd
+
+    frame = actions[["action_id", "goal_id", "action_fi", "responsible"]].copy()
+    frame["action_key"] = frame["action_id"].map(lambda a: keys.get(str(a), str(a)))
+    goals_of_key = frame.groupby("action_key", sort=False)["goal_id"].agg(lambda g: list(dict.fromkeys(g)))
+    measures_of_goal = measure_goals.groupby("goal_id", sort=False)["measure_id"].agg(list)
+    rows = []
+    for row in frame.to_dict("records"):
+        goals = goals_of_key[row["action_key"]]
+        measures = [m for g in goals for m in measures_of_goal.get(g, [])]
+        due = parse_due(row["action_fi"])
+        rows.append(
+            {
+                "action_id": row["action_id"],
+                "action_key": row["action_key"],
+                "goal_ids": "|".join(goals),
+                "lead": str(row["responsible"] or ""),
+                "lead_key": lead_key(row["responsible"] or ""),
+                "due": due.phrase,
+                "due_start": due.start,
+                "due_deadline": due.deadline,
+                "due_per_year": due.per_year,
+                "measure_ids": "|".join(dict.fromkeys(measures)),
+            }
+        )
+    links = pd.DataFrame(rows, columns=["action_id", *LINK_COLUMNS])
+    for column in ("due_start", "due_deadline"):
+        links[column] = pd.to_datetime(links[column])
+    links["due_per_year"] = links["due_per_year"].astype("Int64")
+    return links
+
+
+def with_links(status: Any, links: Any) -> Any:
+    """raw.action_status with the catalog links of each row's action (see `action_links`)."""
+    base = status.drop(columns=[c for c in LINK_COLUMNS if c in status.columns])
+    return base.merge(links, on="action_id", how="left", validate="many_to_one")

@@ -6,6 +6,12 @@ assumes cp1252 and garbles ä and ö) and CRLF line ends. NULL is an empty cell,
 `true`/`false`, timestamps are ISO 8601, list cells are joined with `|` as in the catalog CSVs.
 The XLSX stores numbers as numbers, so it does not depend on the reader's locale at all.
 
+For Excel readers (CSV and XLSX, not Parquet): the header row has Finnish column names, rows are in
+the plan's order of theme, goal and measure, a number in a measure's unit is rounded to that unit's
+decimals, and in XLSX a percentage level is a real percentage cell (12.5 % stored as 0.125 with a
+`0.0%` format, as Excel itself does) and every sheet has an autofilter (`export_columns`).
+Parquet keeps the English names, the table's order and full precision for analysts.
+
 Outside text never becomes a formula: XLSX text cells are written as explicit string cells, and a CSV
 cell that Excel would read as a formula (starting with `= + - @`, tab or CR) gets a leading `'`
 (OWASP's rule for CSV injection). Numbers are typed cells, so a negative number keeps its sign.
@@ -29,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from hyte_assets.lib.export_columns import PlanOrder, fi_header, plan_order, rounded, sorted_rows
 
 FORMATS = ("parquet", "csv", "xlsx")
 CSV_DELIMITER = ";"
@@ -73,26 +81,38 @@ def export_tables(
     tmp = root / f"{_TMP_PREFIX}{uuid.uuid4().hex}"
     tmp.mkdir()
     exported = []
+    order = plan_order(con)
     try:
         for name in tables:
-            exported.append(_export_table(con, name, tmp, target))
+            exported.append(_export_table(con, name, tmp, target, order))
         _swap_in(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return exported
 
 
-def _export_table(con: duckdb.DuckDBPyConnection, name: str, tmp: Path, target: Path) -> ExportedTable:
+def _export_table(
+    con: duckdb.DuckDBPyConnection, name: str, tmp: Path, target: Path, order: PlanOrder | None = None
+) -> ExportedTable:
     stem = name.partition(".")[2]
     cursor = con.execute(f"select * from {_qualified(name)}")
     columns = [d[0] for d in cursor.description]
-    rows = cursor.fetchall()
+    order = order or PlanOrder()
+    rows = sorted_rows(columns, cursor.fetchall(), order)
+    formats = [
+        [order.number_format(c, dict(zip(columns, row, strict=True))) for c in columns] for row in rows
+    ]
+    rows = [
+        tuple(rounded(v, f[0]) for v, f in zip(row, fmt, strict=True))
+        for row, fmt in zip(rows, formats, strict=True)
+    ]
+    headers = [fi_header(c) for c in columns]
     _write_parquet(con, name, tmp / f"{stem}.parquet")
-    write_csv(tmp / f"{stem}.csv", columns=columns, rows=rows)
+    write_csv(tmp / f"{stem}.csv", columns=headers, rows=rows)
     names = [f"{stem}.parquet", f"{stem}.csv"]
     note = ""
     if len(rows) < XLSX_MAX_ROWS:
-        write_xlsx(tmp / f"{stem}.xlsx", sheet=stem, columns=columns, rows=rows)
+        write_xlsx(tmp / f"{stem}.xlsx", sheet=stem, columns=headers, rows=rows, formats=formats)
         names.append(f"{stem}.xlsx")
     else:
         note = (
@@ -156,8 +176,16 @@ def _csv_field(value: Any) -> str:
     return csv_safe(text) if isinstance(value, str | list | tuple) else text
 
 
-def write_xlsx(path: Path, sheet: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """One sheet, bold frozen header, numbers and dates as typed cells (openpyxl, imported here)."""
+def write_xlsx(
+    path: Path,
+    sheet: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    formats: Sequence[Sequence[tuple[int | None, bool]]] | None = None,
+) -> None:
+    """One sheet, bold frozen header with an autofilter, numbers and dates as typed cells (openpyxl,
+    imported here). `formats` gives per cell (decimals, is_percent): a percentage is stored as a
+    fraction with a percent format, a number with decimals gets a fixed-decimals format."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -166,6 +194,8 @@ def write_xlsx(path: Path, sheet: str, columns: Sequence[str], rows: Sequence[Se
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet[:31])  # Excel's limit for sheet names
     worksheet.freeze_panes = "A2"
+    if columns:
+        worksheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     sample = rows[:200]
     for i, column in enumerate(columns):
         longest = max([len(column), *(len(csv_cell(r[i])) for r in sample)])
@@ -177,9 +207,25 @@ def write_xlsx(path: Path, sheet: str, columns: Sequence[str], rows: Sequence[Se
         cell.font = bold
         header.append(cell)
     worksheet.append(header)
-    for row in rows:
-        worksheet.append([_xlsx_cell(worksheet, v) for v in row])
+    for n, row in enumerate(rows):
+        cells = formats[n] if formats is not None else [(None, False)] * len(row)
+        worksheet.append([_formatted(worksheet, v, f) for v, f in zip(row, cells, strict=True)])
     workbook.save(path)
+
+
+def _formatted(worksheet: Any, value: Any, fmt: tuple[int | None, bool]) -> Any:
+    """A number cell with the measure's decimals, as a percentage when it is one; else `_xlsx_cell`."""
+    from openpyxl.cell import WriteOnlyCell
+
+    decimals, percent = fmt
+    if decimals is None or not isinstance(value, int | float) or isinstance(value, bool):
+        return _xlsx_cell(worksheet, value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    digits = "0" + ("." + "0" * decimals if decimals else "")
+    cell = WriteOnlyCell(worksheet, value=round(value / 100, decimals + 2) if percent else value)
+    cell.number_format = digits + "%" if percent else digits
+    return cell
 
 
 def _xlsx_cell(worksheet: Any, value: Any) -> Any:

@@ -239,6 +239,7 @@ def test_toimenpiteet_tila_finnish_csv(tmp_path: Path, encoding: str) -> None:
 
     assert list(frame.columns) == [
         "action_id",
+        "year",
         "status",
         "updated_at",
         "comment",
@@ -272,6 +273,63 @@ def test_toimenpiteet_tila_xlsx(tmp_path: Path) -> None:
         ("1", "käynnissä", pd.Timestamp("2025-12-31"), "Kävijämäärä kasvoi", 2),
         ("T2", "toteutettu", pd.Timestamp("2026-01-31"), None, 3),
     ]
+
+
+def test_action_status_per_year_keeps_each_year_and_rejects_a_repeated_year(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "tila.csv",
+        [
+            "toimenpide_id;vuosi;tila;paivitetty",
+            "a006;2026;käynnissä;30.11.2026",
+            "a006;2027;toteutettu;15.1.2028",  # the 2027 status, updated early in 2028
+            "a011;;suunniteltu;1.10.2026",  # no vuosi: the year of paivitetty
+        ],
+    )
+    frame = load_delivery(path, "toimenpiteet_tila")
+    assert records(frame, ["action_id", "year", "status"]) == [
+        ("a006", 2026, "käynnissä"),
+        ("a006", 2027, "toteutettu"),
+        ("a011", 2026, "suunniteltu"),
+    ]
+    twice = write_csv(
+        tmp_path / "twice.csv",
+        [
+            "toimenpide_id;vuosi;tila;paivitetty",
+            "a006;2026;käynnissä;1.6.2026",
+            "a006;;toteutettu;30.11.2026",
+        ],
+    )
+    error = raised(twice, "toimenpiteet_tila")
+    assert_names(error, twice, 3, "toimenpide_id+vuosi")
+    assert "rows 2 and 3" in str(error)
+
+
+def test_yearly_action_status_template_is_an_action_status_file() -> None:
+    path = TEMPLATE_DIR / "toimenpiteet_tila_vuosittain.csv"
+    assert detect_kind(path) == "toimenpiteet_tila"
+    frame = load_delivery(path, "toimenpiteet_tila")
+    assert records(frame, ["action_id", "year"]) == [("esimerkki_t1", 2026), ("esimerkki_t1", 2027)]
+
+
+def test_resources_file_is_validated_naming_file_row_and_column(tmp_path: Path) -> None:
+    good = write_csv(
+        tmp_path / "resurssit.csv",
+        ["vuosi;palvelualue;maararaha;euroa;htv;kommentti", "2026;hyvinvointi;koordinaattori;62 000;1,0;"],
+    )
+    assert detect_kind(good) == "resurssit"
+    frame = load_delivery(good, "resurssit")
+    assert records(frame, ["year", "service_area", "budget_line", "eur", "person_years"]) == [
+        (2026, "hyvinvointi", "koordinaattori", 62000.0, 1.0)
+    ]
+    bad = write_csv(
+        tmp_path / "huono.csv",
+        ["vuosi;palvelualue;maararaha;euroa;htv", "2026;hyvinvointi;koordinaattori;n. 60 000;1"],
+    )
+    error = raised(bad, "resurssit")
+    assert_names(error, bad, 2, "euroa")
+    missing = write_csv(tmp_path / "puuttuu.csv", ["vuosi;palvelualue;maararaha;htv", "2026;a;b;1"])
+    error = raised(missing, "resurssit")
+    assert_names(error, missing, 1, "euroa")
 
 
 # ---------------------------------------------------------------- templates and kind detection
@@ -776,7 +834,7 @@ def test_cross_file_collision_rejects_the_later_file_naming_both(
 
     assert [(r.file, r.row, r.column) for r in result.rejected] == [
         ("b_laskennat.csv", 4, "mittari_id+ajanjakso+ryhma"),
-        ("d_tila.csv", 2, "toimenpide_id"),
+        ("d_tila.csv", 2, "toimenpide_id+vuosi"),  # same action, same year (2026)
     ]
     assert "row 3 of a_laskennat.csv" in result.rejected[0].message
     assert f"file={local / 'b_laskennat.csv'}" in result.rejected[0].message

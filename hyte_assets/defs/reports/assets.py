@@ -15,6 +15,7 @@ from hyte_assets.defs.catalog.assets import CATALOG_TABLES, SCORECARD_TABLES
 from hyte_assets.defs.catalog.regions_asset import REGION_TABLES
 from hyte_assets.defs.resources import PROJECT_ROOT, PipelineSettings, WarehouseResource
 from hyte_assets.defs.unchanged import all_tables_of, skip_derived_when_unchanged
+from hyte_assets.lib import outputs
 from hyte_assets.lib import warehouse as wh
 from hyte_assets.lib.exports import export_tables
 from hyte_assets.lib.outputs import output_problems
@@ -27,8 +28,10 @@ from hyte_assets.lib.report import (
     render_charts,
     render_report,
     report_filename,
+    report_kind,
     write_pdf,
 )
+from hyte_assets.lib.report.pdf import find_chromium
 
 GROUP = "outbound"  # what leaves the warehouse; not "publish", the name of an asset in it
 OWNERS = ["team:hyte"]
@@ -41,9 +44,27 @@ CATALOG_KEYS = [dg.AssetKey(t.split(".")) for t in [*CATALOG_TABLES, *SCORECARD_
 
 
 def report_files(settings: PipelineSettings) -> list[Path]:
-    """The report files that exist (a placeholder that does not, when there are none yet)."""
-    out_dir = settings.data_path / "reports"
-    return sorted(out_dir.glob("vuosiraportti_*.html")) or [out_dir / "vuosiraportti_missing.html"]
+    """The files the report of this run's kind (HYTE_REPORT_KIND: vuosiraportti_* or
+    hyvinvointikertomus_*) consists of, both languages, and their PDFs when Chromium is installed."""
+    return outputs.report_files(settings.data_path / "reports", report_kind(), find_chromium() is not None)
+
+
+def report_output_problems(settings: PipelineSettings, warehouse: WarehouseResource) -> list[str]:
+    """What is missing or broken among `report_files` (the skip logic rebuilds the report then)."""
+    return output_problems(
+        "vuosiraportti",
+        settings.data_path,
+        warehouse.database,
+        report_kind=report_kind(),
+        pdf=find_chromium() is not None,
+    )
+
+
+def delivered_tables(warehouse: WarehouseResource) -> tuple[str, ...]:
+    """The optional delivery tables the report reads that exist: a table nobody delivered yet must
+    not make the report's inputs look unknown (and rebuild it on every refresh)."""
+    with warehouse.connect() as con:
+        return tuple(t for t in ("raw.action_status", "raw.resources") if wh.table_exists(con, t))
 
 
 def report_table_keys() -> list[dg.AssetKey]:
@@ -125,6 +146,7 @@ def exports(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.Mate
         dg.AssetKey(["marts", "indicator_values"]),
         dg.AssetKey(["staging", "stg_regions"]),
         dg.AssetKey(["raw", "action_status"]),
+        dg.AssetKey(["raw", "resources"]),
         *CATALOG_KEYS,
         dg.AssetKey(["meta", "settings"]),
     ],
@@ -135,9 +157,10 @@ def exports(warehouse: WarehouseResource, settings: PipelineSettings) -> dg.Mate
     lambda wh: (
         *all_tables_of(wh, "reports", "catalog", "marts", "staging"),
         "meta.settings",
-        "raw.action_status",
+        *delivered_tables(wh),
     ),
-    lambda settings, wh: output_problems("vuosiraportti", settings.data_path, wh.database),
+    report_output_problems,
+    files=("local/kertomus", "catalog"),  # the coordinator's texts and the catalog files it reads
 )
 def vuosiraportti(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: PipelineSettings

@@ -106,10 +106,11 @@ def load_delivery(
 
     Returns `TEMPLATES[kind].output_columns`: for `laskennat` measure_id, period, year, group_value,
     value, note, is_demo; for `kyselyt` measure_id, survey, year, period, region_code, region_level,
-    group_value, value, sample_size, is_demo; for `toimenpiteet_tila` action_id, status, updated_at,
-    comment, is_demo; each followed by source_file (`name`, default the file name) and source_row
-    (1-based line/row, header = 1). `is_demo` is the row's `is_demo` cell, or true for every row when
-    `is_demo` is passed (a file in the demo folder).
+    group_value, value, sample_size, is_demo; for `toimenpiteet_tila` action_id, year (the `vuosi`
+    cell, else the year of `paivitetty`), status, updated_at, comment, is_demo; each followed by
+    source_file (`name`, default the file name) and source_row (1-based line/row, header = 1).
+    `is_demo` is the row's `is_demo` cell, or true for every row when `is_demo` is passed (a file
+    in the demo folder).
 
     `measure_sources` (measure id → catalog source) admits only the city's own measures
     (`CITY_SOURCES`); `action_ids` admits only the catalog's actions, matched case-insensitively and
@@ -143,6 +144,8 @@ def load_delivery(
                 parsed[column.header] = (_canonical_action(parsed[column.header][0], actions, line, fail),)
         if is_demo:
             parsed["is_demo"] = (True,)
+        if parsed.get("vuosi") == (None,):  # an action status without a year is for its update's year
+            parsed["vuosi"] = (parsed["paivitetty"][0].year,)
         key = tuple(parsed[header] for header in template.key)
         if key in seen_keys:
             described = ", ".join(f"{h}={parsed[h][0]!r}" for h in template.key)
@@ -263,7 +266,7 @@ def _typed_frame(data: dict[str, list[Any]], template: Template) -> pd.DataFrame
     import pandas as pd
 
     frame = pd.DataFrame(data, columns=template.output_columns)
-    for column in ("value", "sample_size"):
+    for column in ("value", "sample_size", "eur", "person_years"):
         if column in frame:
             frame[column] = frame[column].astype("float64")
     for column in ("year", "source_row"):

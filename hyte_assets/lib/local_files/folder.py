@@ -32,12 +32,14 @@ TABLES = {
     "laskennat": "raw.local_counts",
     "kyselyt": "raw.survey_values",
     "toimenpiteet_tila": "raw.action_status",
+    "resurssit": "raw.resources",
 }
 # What identifies one figure in each normalised table (delivered columns, after `normalise`).
 KEYS = {
     "laskennat": ("measure_id", "period", "group_value"),
     "kyselyt": ("measure_id", "survey_name", "period", "region_code", "group_value"),
-    "toimenpiteet_tila": ("action_id",),
+    "toimenpiteet_tila": ("action_id", "year"),  # a status per action and report year
+    "resurssit": ("year", "service_area", "budget_line"),
 }
 
 
@@ -90,7 +92,7 @@ def normalise(
     """Delivered rows in the long-form contract; the city's own counts are the configured municipality's."""
     from hyte_assets.lib.longform import conform
 
-    if kind == "toimenpiteet_tila":
+    if kind in ("toimenpiteet_tila", "resurssit"):
         return df
     extra = {"source_file": "string", "source_row": "Int64"}
     base = df.assign(fetched_at=fetched_at, group_type="total")

@@ -207,6 +207,7 @@ PARSERS: dict[str, Callable[[Any], tuple[Any, ...]]] = {
     "group": _parse_group,
     "period": parse_period,
     "year": _parse_year_column,
+    "year_or_none": lambda raw: (None if is_blank(raw) else parse_year(raw),),
     "region": parse_region,
     "number": lambda raw: (parse_number(raw),),
     "count": _parse_count,

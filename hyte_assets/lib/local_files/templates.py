@@ -109,14 +109,37 @@ TEMPLATES: dict[str, Template] = {
     ),
     "toimenpiteet_tila": Template(
         kind="toimenpiteet_tila",
-        description="status of the plan's actions for the annual report",
+        description="status of the plan's actions per report year (one row per action and year)",
         columns=(
             Column("toimenpide_id", ("action_id",), "text", True, "action id from the plan"),
+            Column(
+                "vuosi",
+                ("year",),
+                "year_or_none",
+                False,
+                "report year of the status; empty = year of paivitetty",
+            ),
             Column("tila", ("status",), "status", True, "status: " + ", ".join(ACTION_STATUSES)),
             Column("paivitetty", ("updated_at",), "date", True, "date of the status update"),
             Column("kommentti", ("comment",), "text", False, "free-text comment"),
             _DEMO_COLUMN,
         ),
-        key=("toimenpide_id",),
+        key=("toimenpide_id", "vuosi"),
+    ),
+    "resurssit": Template(
+        kind="resurssit",
+        description="resources for health and welfare promotion: budget lines and staff input per year",
+        columns=(
+            Column("vuosi", ("year",), "year_or_none", True, "budget year"),
+            Column("palvelualue", ("service_area",), "text", True, "service area (palvelualue)"),
+            Column("maararaha", ("budget_line",), "text", True, "budget line (määräraha)"),
+            Column("euroa", ("eur",), "count", True, "euros, a non-negative number"),
+            Column(
+                "htv", ("person_years",), "count", False, "staff input in person-years (henkilötyövuodet)"
+            ),
+            Column("kommentti", ("comment",), "text", False, "free-text comment"),
+            _DEMO_COLUMN,
+        ),
+        key=("vuosi", "palvelualue", "maararaha"),
     ),
 }

@@ -2,8 +2,8 @@
 coordinator's text files.
 
 Tables that other parts of the pipeline may not have built yet (`reports.group_gaps`,
-`reports.teaviisari`, the hyte-kerroin tables, `raw.action_status`) are optional: when absent the
-report says so or leaves the part out, it never fails on them.
+`reports.teaviisari`, the hyte-kerroin tables, `raw.action_status`, `raw.resources`) are optional:
+when absent the report says so or leaves the part out, it never fails on them.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def load_report_data(
         tea_sectors=_csv(catalog / "teaviisari_sectors.csv"),
         minimum=_csv(catalog / "thl_minimum_indicators.csv"),
         section_measures=_csv(catalog / "report_sections.csv"),
-        resources=_csv(local / "resurssit.csv", sep=";"),
+        resources=_optional(con, "raw.resources"),
         texts=texts,
         text_dir=f"data/local/kertomus/{year}",
     )
@@ -176,12 +176,12 @@ def _read_text(path: Path) -> str | None:
     return text if text.strip() else None
 
 
-def _csv(path: Path, sep: str = ",") -> pd.DataFrame | None:
+def _csv(path: Path) -> pd.DataFrame | None:
     import pandas as pd
 
     if not path.exists():
         return None
-    return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
 def _optional(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame | None:

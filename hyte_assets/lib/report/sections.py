@@ -7,7 +7,7 @@ from typing import Any
 
 from hyte_assets.lib.actions import lead_key, parse_due, schedule_state, status_history
 from hyte_assets.lib.report.data import ReportData
-from hyte_assets.lib.report.texts import Fmt, records
+from hyte_assets.lib.report.texts import Fmt, published_summary, records
 
 # TEAviisari colour bands (municipal minutes; thl-report-tea-ktk.md §2): upper bound → band.
 TEA_BANDS = ((25.0, "red"), (75.0, "yellow"), (100.0, "green"))
@@ -117,9 +117,9 @@ class Sections:
         if frame is None or frame.empty:
             out["missing"] = f("resources_missing", path="data/local/templates/resurssit.csv")
             return out
-        frame = frame[frame["vuosi"].astype(str) == str(self.data.year)]
+        frame = frame[frame["year"] == self.data.year]  # raw.resources (the resurssit delivery)
         out["rows"] = [
-            [r["palvelualue"], r["maararaha"], f.number(_num(r["euroa"]), 0), f.number(_num(r["htv"]), 1)]
+            [r["service_area"], r["budget_line"], f.number(r["eur"], 0), f.number(r["person_years"], 1)]
             for r in records(frame)
         ]
         return out
@@ -155,6 +155,7 @@ class Sections:
         k = kerroin.iloc[0]
         out: dict[str, Any] = {
             "demo": bool(k["is_demo"]),
+            "summary": published_summary(hyte, f) or "",
             "published": "",
             "demo_inputs": "",
             "what_if": [],
@@ -257,8 +258,3 @@ def _band(score: Any, f: Fmt) -> dict[str, str]:
     value = float(score)
     band = next(name for bound, name in TEA_BANDS if value <= bound)
     return {"score": f.number(value, 0), "band": band, "label": f(f"band_{band}")}
-
-
-def _num(text: Any) -> float | None:
-    raw = str(text or "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    return float(raw) if raw else None

@@ -157,3 +157,28 @@ class Fmt:
 
     def schedule(self, state: str) -> dict[str, str]:
         return {"key": state, "mark": STATUS_MARKS[state], "label": self(state)}
+
+
+def published_summary(hyte: dict[str, Any], f: Fmt) -> str | None:
+    """The hyte-kerroin sentence of `reports.hyte_published` (summary_fi / summary_en, written by the
+    hyte model: the coefficient first, euros second) for the assumption set the kerroin used; None
+    when the table or the column is absent. Internal names in it (the assumption set, demo input
+    keys) are replaced by the report's labels, so no identifier reaches the Finnish text."""
+    published, kerroin = hyte.get("reports.hyte_published"), hyte.get("reports.hyte_kerroin")
+    column = "summary_fi" if f.fi else "summary_en"
+    if published is None or published.empty or column not in published:
+        return None
+    rows = published[published[column].notna() & (published[column].astype(str).str.strip() != "")]
+    if kerroin is not None and len(kerroin) and "assumption_set" in rows:
+        used = rows["assumption_set"] == kerroin.iloc[0]["assumption_set"]
+        rows = rows[used] if used.any() else rows
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    text = str(row[column])
+    if row.get("assumption_set"):
+        text = text.replace(f": {row['assumption_set']})", f": {f.assumption_set(row['assumption_set'])})")
+    for key in str(row.get("demo_inputs") or "").split(","):
+        if key.strip():
+            text = text.replace(key.strip(), f(f"input_{key.strip()}"))
+    return text

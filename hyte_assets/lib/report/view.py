@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from hyte_assets.lib.report.charts import ChartSpec, Line, svg_chart
 from hyte_assets.lib.report.data import ReportData
-from hyte_assets.lib.report.texts import Fmt, records
+from hyte_assets.lib.report.texts import Fmt, published_summary, records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,7 +85,9 @@ class View:
         sentences.append(f("summary_stable", n=int((judged["status"] == "stable").sum())))
         sentences.append(f("summary_not_judged", n=len(ind) - len(judged), total=len(ind)))
         kerroin = self.data.hyte.get("reports.hyte_kerroin")
-        if kerroin is not None and len(kerroin):
+        if published := published_summary(self.data.hyte, f):  # the hyte model's own sentence
+            sentences.append(published)
+        elif kerroin is not None and len(kerroin):
             k = kerroin.iloc[0]
             sentences.append(
                 f(

@@ -21,6 +21,7 @@ from hyte_assets.defs.schedules import bounded_run_tags
 from hyte_assets.defs.sources.ingest import CATALOG_KEY, DELIVERY, changed_metadata, source_attributes
 from hyte_assets.defs.unchanged import code_version_of, skip_when_unchanged
 from hyte_assets.lib import preflight
+from hyte_assets.lib.actions import action_links, read_action_keys, with_links
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.local_files.folder import TABLES, delivery_files, load_folder
 from hyte_assets.lib.warehouse import read_table, table_exists, write_if_changed
@@ -32,6 +33,7 @@ KINDS = {"csv", "excel", "duckdb"}
 
 
 REJECTIONS = "raw.local_rejections"
+STATUS = "raw.action_status"
 
 
 def table_spec(table: str, description: str, *, skippable: bool) -> dg.AssetSpec:
@@ -44,7 +46,18 @@ def table_spec(table: str, description: str, *, skippable: bool) -> dg.AssetSpec
     specs=[
         table_spec("raw.local_counts", "The city's own counts (laskennat), long form.", skippable=True),
         table_spec("raw.survey_values", "The city's survey results (kyselyt), long form.", skippable=True),
-        table_spec("raw.action_status", "Status of the plan's actions (toimenpiteet_tila).", skippable=True),
+        table_spec(
+            STATUS,
+            "Status of the plan's actions per action and report year (toimenpiteet_tila), with the "
+            "canonical action key, lead (verbatim and normalised), milestone and linked measures.",
+            skippable=True,
+        ),
+        table_spec(
+            "raw.resources",
+            "Resources for health and welfare promotion (resurssit): budget lines and person-years per "
+            "year, for the welfare report's Resurssit section.",
+            skippable=True,
+        ),
         table_spec(
             REJECTIONS, "Delivered files rejected by the last ingest, with the reason.", skippable=False
         ),
@@ -56,7 +69,8 @@ def local_deliveries(
     context: dg.AssetExecutionContext, settings: PipelineSettings, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     """City deliveries in Finnish Excel conventions (`;`, decimal comma, UTF-8 BOM or cp1252,
-    Finnish month names): `raw.local_counts`, `raw.survey_values`, `raw.action_status`.
+    Finnish month names): `raw.local_counts`, `raw.survey_values`, `raw.action_status`,
+    `raw.resources`.
 
     A bad file is rejected with the file, row and column named, and the rows it delivered last
     time stay in place; the other files still load. The `local_deliveries_accepted` check
@@ -79,6 +93,11 @@ def local_deliveries(
         {"file": r.file, "row": r.row, "column": r.column, "problem": r.problem} for r in load.rejected
     ]
     tables, files = load.tables, load.files
+    if STATUS in tables:  # canonical key, lead, milestone and linked measures beside each status
+        keys_file = settings.data_path / "catalog" / "action_keys.csv"
+        keys = read_action_keys(keys_file) if keys_file.exists() else {}
+        links = action_links(catalog.actions, keys, catalog.tables()["catalog.measure_goals"])
+        tables[STATUS] = with_links(tables[STATUS], links)
     with warehouse.connect() as con:
         changed, versions = write_if_changed(con, guard(con, settings, tables)) if tables else (False, {})
         rejected_frame = pd.DataFrame(rejected, columns=["file", "row", "column", "problem"])
@@ -89,7 +108,7 @@ def local_deliveries(
             metadata={
                 **table_metadata(frame),
                 **changed_metadata(changed, {table: versions[table]}),
-                "files": files,
+                "files": list(files),  # names relative to data/local (FolderLoad.files)
             },
             data_version=dg.DataVersion(versions[table]),
         )
