@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: install run test dev lint snapshot demo-data bench clean
+.PHONY: install run test test-fast dev lint snapshot demo-data bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+## The inner loop: unit and SQL tests and the file checks, no Dagster runs (tests marked slow left out).
+FAST_FILES := test_catalog_files.py test_snapshot_files.py test_layout.py test_definitions.py
+FAST_TESTS := hyte_assets_tests/lib hyte_assets_tests/sql $(addprefix hyte_assets_tests/,$(FAST_FILES))
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m 'not slow' $(FAST_TESTS)
+
 ## The Dagster UI on http://127.0.0.1:3000 (shares run history with `make run`).
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
@@ -46,8 +52,10 @@ snapshot: $(STAMP)
 demo-data: $(STAMP)
 	$(BIN)/python -m hyte_assets.lib.demo_data
 
+## Performance figures against their targets, written into BENCHMARKS.md (about 15 min; runs
+## `make test-fast` and `make test` too; `BENCH_ARGS=--skip-tests` leaves them out).
 bench: $(STAMP)
-	$(BIN)/python -m hyte_assets_tests.benchmark
+	$(BIN)/python -m hyte_assets_tests.benchmark $(BENCH_ARGS)
 
 clean:
 	rm -rf data/warehouse data/exports/hyte data/cache $(DAGSTER_HOME)

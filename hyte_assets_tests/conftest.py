@@ -4,6 +4,9 @@
   HYTE_DATA_DIR and HYTE_DUCKDB_PATH at the copy, so runs never touch the repository's files.
 * `run_job` runs a job of `hyte_assets.definitions.defs()` in-process and returns the result
   without raising, so a test can assert on failures as well as successes.
+* `refreshed_project` materialises everything once per test session (the monthly backfill, then
+  `refresh_all`) on a private copy of data/, for the tests that only read the result (or copy it
+  before changing anything): a full refresh costs tens of seconds on two cores.
 
 Example::
 
@@ -16,7 +19,8 @@ Example::
 import functools
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -26,6 +30,7 @@ from hyte_assets.definitions import defs
 from hyte_assets.defs.resources import DATA_DIR
 
 ENV_VARS = ("HYTE_DATA_DIR", "HYTE_DUCKDB_PATH")
+MONTHS = ("2023-01-01", "2026-10-01")  # the monthly backfill of `make run`
 
 
 def copy_data(target: Path) -> Path:
@@ -112,3 +117,43 @@ def run_job(
             raise_on_error=False,
         )
     )
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """A whole-graph refresh: its data folder (warehouse in data/warehouse/), instance and runs."""
+
+    data_dir: Path
+    instance: dg.DagsterInstance
+    monthly: dg.ExecuteInProcessResult
+    full: dg.ExecuteInProcessResult
+
+    @property
+    def db(self) -> Path:
+        return self.data_dir / "warehouse" / "hyte.duckdb"
+
+
+def step_failures(result: dg.ExecuteInProcessResult) -> str:
+    """The messages of every failed step, including the exceptions they wrap."""
+    texts = []
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error is not None:
+            texts.append(error.message)
+            error = error.cause
+    return "\n".join(texts)
+
+
+@pytest.fixture(scope="session")
+def refreshed_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refreshed]:
+    """Everything materialised once per session on a private copy of data/ (see the module
+    docstring). Read it, or copy `data_dir` first: other test modules share it."""
+    data_dir = copy_data(tmp_path_factory.mktemp("refreshed") / "data")
+    instance = dg.DagsterInstance.ephemeral()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        point_env_at(monkeypatch, data_dir)
+        monthly = run_job("employment_monthly_job", partition_range=MONTHS, instance=instance)
+        assert monthly.success, step_failures(monthly)
+        full = run_job("refresh_all", instance=instance)
+        assert full.success, step_failures(full)
+        yield Refreshed(data_dir, instance, monthly, full)

@@ -33,6 +33,7 @@ from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.pxweb import EMPLOYMENT_CODES as QUERIED_CODES
 from hyte_assets.lib.warehouse import read_table, table_exists
 from hyte_assets_tests.conftest import copy_data, definitions, point_env_at, run_job, warehouse_path
+from hyte_assets_tests.conftest import step_failures as failure_text
 
 # Every source asset that does not need the monthly backfill, in dependency order.
 SOURCE_ASSETS = [
@@ -71,17 +72,6 @@ def data(loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(loaded, copy)
     point_env_at(monkeypatch, copy)
     return copy
-
-
-def failure_text(result: dg.ExecuteInProcessResult) -> str:
-    """The messages of every failed step, including the exceptions they wrap."""
-    texts = []
-    for event in result.get_step_failure_events():
-        error = event.step_failure_data.error
-        while error is not None:
-            texts.append(error.message)
-            error = error.cause
-    return "\n".join(texts)
 
 
 def table(name: str) -> pd.DataFrame:

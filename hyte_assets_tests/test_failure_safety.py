@@ -1,7 +1,7 @@
 """Nothing lost, nothing half-written: failures leave the last good tables, and checks are visible.
 
-One module fixture materialises everything once (the monthly backfill, then `refresh_all`) on a
-private copy of data/; each test works on its own copy of that result.
+The session's `refreshed_project` (conftest.py) materialises everything once (the monthly backfill,
+then `refresh_all`) on a private copy of data/; each test works on its own copy of that result.
 """
 
 import os
@@ -9,8 +9,6 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -18,10 +16,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from hyte_assets_tests.conftest import copy_data, definitions, point_env_at, run_job, warehouse_path
+from hyte_assets_tests.conftest import Refreshed, definitions, point_env_at, run_job, warehouse_path
 from hyte_assets_tests.test_checks import failure_text
 
-MONTHS = ("2023-01-01", "2026-10-01")
 STATFIN_MEASURES = ["lasten_pienituloisuusaste"]
 # Every source asset with a GE suite; employment_monthly's checks run in the monthly job.
 CHECKED_SOURCES = [
@@ -42,25 +39,9 @@ CHECKED_SOURCES = [
 WARNING_CHECKS = {"ge_quarantine", "ge_freshness", "ge_coverage", "ge_outliers"}
 
 
-@dataclass(frozen=True)
-class Refreshed:
-    data_dir: Path
-    instance: dg.DagsterInstance
-    monthly: dg.ExecuteInProcessResult
-    full: dg.ExecuteInProcessResult
-
-
-@pytest.fixture(scope="module")
-def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refreshed]:
-    data_dir = copy_data(tmp_path_factory.mktemp("refreshed") / "data")
-    instance = dg.DagsterInstance.ephemeral()
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        point_env_at(monkeypatch, data_dir)
-        monthly = run_job("employment_monthly_job", partition_range=MONTHS, instance=instance)
-        assert monthly.success, failure_text(monthly)
-        full = run_job("refresh_all", instance=instance)
-        assert full.success, failure_text(full)
-        yield Refreshed(data_dir, instance, monthly, full)
+@pytest.fixture
+def refreshed(refreshed_project: Refreshed) -> Refreshed:
+    return refreshed_project
 
 
 @pytest.fixture

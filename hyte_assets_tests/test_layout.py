@@ -11,6 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from hyte_assets.definitions import defs
 from hyte_assets.defs.unchanged import parsing_modules
 
@@ -107,6 +109,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow  # copies the project and runs the toy source through Dagster in a subprocess
 def test_a_new_source_is_one_folder(tmp_path: Path) -> None:
     """A toy source folder (asset, suite, demo generator) in a copy of the project is loaded,
     checked, given its freshness policy and its demo data, with no edit anywhere else."""

@@ -1,16 +1,13 @@
 """The plan's own figures reach the scorecards and the plan_figures report on the default run."""
 
-from pathlib import Path
-
 import duckdb
 
-from hyte_assets_tests.conftest import run_job, warehouse_path
+from hyte_assets_tests.conftest import Refreshed
 
 
-def test_plan_figures_appear_in_the_reports(project_copy: Path) -> None:
-    assert run_job("employment_monthly_job", partition_range=("2025-01-01", "2026-06-01")).success
-    assert run_job("refresh_all").success
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+def test_plan_figures_appear_in_the_reports(refreshed_project: Refreshed) -> None:
+    """Read from the session's default refresh (conftest.py: the monthly backfill, then refresh_all)."""
+    with duckdb.connect(str(refreshed_project.db), read_only=True) as con:
         figures = con.sql(
             "select figure_id, plan_value, pipeline_value, status from reports.plan_figures"
         ).df()

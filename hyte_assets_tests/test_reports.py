@@ -3,8 +3,8 @@ run-failure note.
 
 Two warehouses are used. A small hand-made one (the real catalog, a few generated series, and the
 real SQL report models on top) shows the report's behaviour case by case, with or without demo
-data. A snapshot run of the whole graph (checks left out: they judge data quality, not shapes)
-is what the contract, export and browser tests read.
+data. The session's snapshot refresh of the whole graph (`refreshed_project` in conftest.py) is
+what the contract, export and browser tests read.
 """
 
 import csv
@@ -12,7 +12,6 @@ import datetime as dt
 import html
 import io
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,16 +32,13 @@ from hyte_assets.lib.report import load_report_data, render_charts, render_repor
 from hyte_assets.lib.scorecard_files import load_scorecard_tables
 from hyte_assets.lib.sql_models import SqlModel, discover, materialize, topological_order
 from hyte_assets.lib.warehouse import replace_tables
+from hyte_assets_tests.conftest import Refreshed
 from hyte_assets_tests.e2e import chromium
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog(REPO / "data" / "catalog")
 GOAL_TITLES = list(CATALOG.goals["title_fi"])
 CONTRACTS = REPO / "docs" / "report-tables.md"
-MONTHS = {
-    "dagster/asset_partition_range_start": "2023-01-01",
-    "dagster/asset_partition_range_end": "2026-10-01",
-}
 
 
 # --- a small hand-made warehouse -----------------------------------------------------------------
@@ -269,27 +265,9 @@ class SnapshotRun:
 
 
 @pytest.fixture(scope="module")
-def snapshot_run(tmp_path_factory: pytest.TempPathFactory) -> SnapshotRun:
-    tmp = tmp_path_factory.mktemp("snapshot_run")
-    data = tmp / "data"
-    shutil.copytree(
-        REPO / "data", data, ignore=shutil.ignore_patterns("warehouse", "exports", "cache", "reports")
-    )
-    db = tmp / "warehouse" / "hyte.duckdb"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HYTE_DUCKDB_PATH", str(db))
-        patch.setenv("HYTE_DATA_DIR", str(data))
-        for name in ("HYTE_SOURCE_MODE", "HYTE_MUNICIPALITY_CODE", "HYTE_REGION_SCOPE"):
-            patch.delenv(name, raising=False)
-        everything = dg.AssetSelection.all() - dg.AssetSelection.assets(["raw", "employment_monthly"])
-        everything = everything.without_checks()
-        job = dg.define_asset_job("report_shapes", selection=everything, executor_def=dg.in_process_executor)
-        loaded = dg.Definitions.merge(defs(), dg.Definitions(jobs=[job]))
-        monthly = loaded.resolve_job_def("employment_monthly_job").execute_in_process(tags=MONTHS)
-        assert monthly.success
-        result = loaded.resolve_job_def("report_shapes").execute_in_process()
-        assert result.success
-    return SnapshotRun(data=data, db=db)
+def snapshot_run(refreshed_project: Refreshed) -> SnapshotRun:
+    """The session's whole-graph refresh (conftest.py), read only."""
+    return SnapshotRun(data=refreshed_project.data_dir, db=refreshed_project.db)
 
 
 def read_contracts() -> dict[str, list[tuple[str, str]]]:

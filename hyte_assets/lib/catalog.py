@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from hyte_assets.lib.errors import SourceError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCES = (
     "sotkanet",
@@ -121,6 +123,8 @@ def sotkanet_pins(measures: pd.DataFrame, school_level_ids: pd.DataFrame | None 
     Single ids come from measures.csv (`source_ref` digits, group = `population_group`),
     per-school-level ids from sotkanet_school_level_ids.csv.
     """
+    import pandas as pd
+
     single = measures[measures["source_ref"].str.fullmatch(r"\d+")]
     rows = [
         [m.measure_id, m.source, m.population_group or "total", int(m.source_ref), m.source_title]
@@ -149,6 +153,8 @@ def pin_counts(
 
 def load_school_level_ids(path: Path, measures: pd.DataFrame) -> pd.DataFrame:
     """Read and check sotkanet_school_level_ids.csv (absent file = no per-level pins)."""
+    import pandas as pd
+
     if not path.exists():
         return pd.DataFrame(columns=SCHOOL_LEVEL_COLUMNS)
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -182,6 +188,8 @@ def _fail(file: Path, problem: str, row: int | None = None, column: str | None =
 
 
 def _read(path: Path, name: str) -> pd.DataFrame:
+    import pandas as pd
+
     if not path.exists():
         raise _fail(path, f"catalog file {name}.csv is missing")
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -218,6 +226,8 @@ def _check_in(df: pd.DataFrame, column: str, allowed: set[str], path: Path, *, m
 
 
 def _to_number(df: pd.DataFrame, column: str, path: Path, *, integer: bool = False) -> pd.Series:
+    import pandas as pd
+
     out = pd.to_numeric(df[column].replace("", None), errors="coerce")
     bad = out.isna() & (df[column] != "")
     if bad.any():

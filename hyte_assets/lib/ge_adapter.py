@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -190,6 +191,8 @@ def _offending_rows(df: pd.DataFrame, failed: list[Expectation]) -> pd.DataFrame
     GE's SUMMARY result lists values, not rows; the row is what the data engineer needs to find
     the source record.
     """
+    import numpy as np
+
     found = []
     for expectation in failed:
         finder = _VIOLATIONS.get(expectation.type)
@@ -212,6 +215,8 @@ def _nulls(df: pd.DataFrame, kwargs: dict[str, Any]) -> np.ndarray | None:
 
 
 def _outside(df: pd.DataFrame, kwargs: dict[str, Any]) -> np.ndarray | None:
+    import numpy as np
+
     column = kwargs.get("column")
     if column not in df.columns:
         return None

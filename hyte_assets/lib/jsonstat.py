@@ -12,12 +12,13 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from hyte_assets.lib.errors import SourceError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 ROLE_NAMES = ("time", "geo", "metric")
 THL_VTYPE_DIMENSION = "tiku_vtype"
@@ -86,6 +87,9 @@ def decode_thl_cube(
 
 def _decode(payload: Any, ctx: _Context, *, allow_text: bool) -> pd.DataFrame:
     """Validate the cube shape and expand it to one row per cell, row-major (last dimension fastest)."""
+    import numpy as np
+    import pandas as pd
+
     if not isinstance(payload, Mapping):
         raise ctx.error(f"expected a JSON object, got {type(payload).__name__}")
     if payload.get("class") != "dataset":
@@ -204,6 +208,8 @@ def _cells(raw: Any, n_cells: int, sizes: Sequence[int], name: str, ctx: _Contex
 
 def _to_numbers(cells: list[Any], ctx: _Context, allow_text: bool) -> tuple[np.ndarray, list[str | None]]:
     """Cell values as floats (NaN for null/absent); non-numeric strings go to the text list if allowed."""
+    import numpy as np
+
     numbers = np.full(len(cells), np.nan)
     texts: list[str | None] = [None] * len(cells)
     for position, cell in enumerate(cells):
@@ -257,6 +263,8 @@ def _pivot_vtype(frame: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     Selecting one vtype keeps the other dimensions in the same row-major order, so the parts align
     by position without a join.
     """
+    import numpy as np
+
     vtypes = list(dict.fromkeys(frame[THL_VTYPE_DIMENSION]))
     unknown = [vtype for vtype in vtypes if vtype not in THL_VTYPE_COLUMNS]
     if unknown:

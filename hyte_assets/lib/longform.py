@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 LONG_COLUMNS: dict[str, str] = {
     "measure_id": "string",
@@ -24,6 +26,8 @@ LONG_COLUMNS: dict[str, str] = {
 
 def conform(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
     """Order and type the long-form columns (plus a source's extra ones), adding missing ones as NULL."""
+    import pandas as pd
+
     wanted = {**(extra or {}), **LONG_COLUMNS}
     out = pd.DataFrame(index=df.index)
     for column, dtype in wanted.items():
@@ -43,6 +47,8 @@ def read_demo_values(
     A file with a `gender` column (the school survey's) keeps only the asked `genders`, the way
     the Sotkanet client filters `/json` rows, so the male/female rows are never counted as totals.
     """
+    import pandas as pd
+
     if not path.exists():
         return conform(pd.DataFrame(columns=list(LONG_COLUMNS)))
     df = pd.read_csv(path, dtype={"region_code": str, "period": str, "group_value": str, "measure_id": str})

@@ -16,9 +16,12 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 VERSIONS_DDL = """
 create table if not exists meta.table_versions (
@@ -80,6 +83,8 @@ def connect(
 
 def frame_fingerprint(df: pd.DataFrame) -> str:
     """A content hash of a frame (columns, dtypes and values), independent of the row index."""
+    import pandas as pd
+
     digest = hashlib.sha256()
     digest.update("|".join(f"{c}:{t}" for c, t in df.dtypes.astype(str).items()).encode())
     if len(df):

@@ -55,6 +55,7 @@ ALL = [
 ]
 
 
+@pytest.mark.slow  # the first great_expectations import and context
 def test_clean_frame_passes_every_expectation() -> None:
     outcome = validate(frame(), "clean", ALL)
 

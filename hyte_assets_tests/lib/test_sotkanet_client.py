@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -277,14 +276,11 @@ def test_data_many_is_concurrent_and_bounded(httpserver: HTTPServer) -> None:
     transport = RetryingHttp(max_concurrency=4)
     client = SotkanetClient(httpserver.url_for(PREFIX), transport=transport, max_concurrency=4)
     ids = list(range(1001, 1013))
-    started = time.monotonic()
     results = client.data_many(ids, [2019])
-    elapsed = time.monotonic() - started
     assert list(results) == ids
     assert all(isinstance(rows, list) and rows[0]["indicator"] == i for i, rows in results.items())
     assert transport.stats.max_in_flight <= 4 and probe.max_active <= 4
-    assert probe.max_active >= 2  # it really ran in parallel
-    assert elapsed < 0.75 * len(ids) * 0.05  # clearly faster than sequential (0.6 s)
+    assert probe.max_active >= 2  # it really ran in parallel (the speed-up is measured by `make bench`)
 
 
 def test_data_many_keeps_going_when_one_indicator_fails(client: SotkanetClient) -> None:

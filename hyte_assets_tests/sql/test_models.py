@@ -203,6 +203,7 @@ def test_rollup_columns(scenario_db, report):
     }
 
 
+@pytest.mark.slow  # sqlfluff over every file; `make lint` runs it too
 def test_sql_files_are_lint_clean():
     """`make lint` runs sqlfluff too; this keeps `make test` honest about the same rules (.sqlfluff)."""
     from sqlfluff.core import FluffConfig, Linter

@@ -1,23 +1,23 @@
 """National scale: ~300 municipalities x 90 measures x 2000-2026 with gender groups and monthly series.
 
-About 2.5 million values go through every model; the whole build has to stay in seconds on two cores
-(no correlated subqueries, only window functions and hash joins). The bound here is generous so
-that a busy CI machine does not fail it; the time is printed for `pytest -s`.
+About 2.5 million values go through every model (no correlated subqueries, only window functions
+and hash joins). This test checks the results at that scale; how long it takes is measured by
+`make bench` (BENCHMARKS.md), not asserted here.
 """
 
 from __future__ import annotations
 
-import time
-
 import duckdb
+import pytest
 
 from .conftest import GOALS, THEMES, create_raw_tables, measure, write_catalog, write_settings
+
+pytestmark = pytest.mark.slow  # 2.5 million values; `make test` runs it, `make test-fast` does not
 
 MUNICIPALITIES = 300
 MAAKUNNAT = 19
 ANNUAL_MEASURES = 84  # m00-m83, of which m00-m49 also by gender
 MONTHLY_MEASURES = 6  # m84-m89, 2006-01 .. 2026-10
-TIME_LIMIT_S = 60
 
 
 def write_national_data(con: duckdb.DuckDBPyConnection) -> None:
@@ -106,14 +106,10 @@ def test_national_scale_build_is_fast(tmp_path, build, failing_rows):
     write_catalog(con, tmp_path / "catalog", {"themes": THEMES, "goals": GOALS, "measures": measures})
     write_national_data(con)
 
-    started = time.perf_counter()
     counts = build(con)
-    elapsed = time.perf_counter() - started
-    print(f"\nnational build: {counts['marts.indicator_values']:,} values in {elapsed:.1f} s")
 
     assert counts["marts.indicator_values"] > 2_000_000
     assert counts["reports.scorecard_indicator"] == 50 * 3 + 40
-    assert elapsed < TIME_LIMIT_S
     assert all(n == 0 for n in failing_rows(con).values())
     # every municipality of Heinola's maakunta has every value, so every judged row has a rank
     unranked = con.execute(

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
@@ -23,6 +22,8 @@ def pipeline_settings(settings: PipelineSettings, warehouse: WarehouseResource) 
     The SQL models read the municipality from here (HYTE_MUNICIPALITY_CODE), so the same models
     produce a scorecard for any municipality whose data is loaded.
     """
+    import pandas as pd
+
     frame = pd.DataFrame(
         {
             "municipality_code": [settings.municipality_code],

@@ -3,14 +3,17 @@ regions), read once per check from the warehouse and the data folder."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from hyte_assets.defs.resources import PipelineSettings
 from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.region_table import RegionTable, RegionTableError, load_region_table
 from hyte_assets.lib.warehouse import read_table, table_exists
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -19,26 +22,27 @@ class Context:
 
     today: dt.date
     municipality_code: str
-    measures: pd.DataFrame
-    regions: pd.DataFrame | None
-    indicator_status: pd.DataFrame | None
-    hyte: pd.DataFrame | None
-    school_level_ids: pd.DataFrame | None = None
+    measures: "pd.DataFrame"
+    regions: "pd.DataFrame | None"
+    indicator_status: "pd.DataFrame | None"
+    hyte: "pd.DataFrame | None"
+    school_level_ids: "pd.DataFrame | None" = None
     region_table: RegionTable | None = None
 
     @classmethod
     def load(
         cls,
-        con: duckdb.DuckDBPyConnection,
+        con: "duckdb.DuckDBPyConnection",
         settings: PipelineSettings,
         *,
         today: dt.date | None = None,
-        regions: pd.DataFrame | None = None,
+        regions: "pd.DataFrame | None" = None,
     ) -> "Context":
         """Read the context from the warehouse; `regions` overrides raw.sotkanet_regions (for the
         regions table itself, whose rules compare it with itself)."""
+        import pandas as pd
 
-        def optional(name: str) -> pd.DataFrame | None:
+        def optional(name: str) -> "pd.DataFrame | None":
             return read_table(con, name) if table_exists(con, name) else None
 
         hyte_path = settings.data_path / "hyte" / "indicators.csv"

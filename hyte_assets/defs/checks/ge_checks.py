@@ -14,10 +14,10 @@ Each source asset gets one multi-asset check (one step: the table is read once) 
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
-import pandas as pd
 
 from hyte_assets.defs.checks.context import Context
 from hyte_assets.defs.checks.quarantine import quarantine_table
@@ -35,6 +35,9 @@ from hyte_assets.defs.checks.verdicts import code_version, with_reuse
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.ge_adapter import ValidationOutcome, validate
 from hyte_assets.lib.warehouse import file_stamp, read_table, table_exists
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # The rules live in these modules (and this one); changing any of them re-runs every check.
 CODE = code_version(__file__, quarantine_table, TableSuite, prepare, ValidationOutcome)
@@ -59,13 +62,13 @@ class TableReport:
     suite: TableSuite
     rows: int = 0
     verdict: Verdict | None = None
-    quarantined: pd.DataFrame | None = None
+    quarantined: "pd.DataFrame | None" = None
     warnings: dict[str, ValidationOutcome] = field(default_factory=dict)
     missing_items: list[str] = field(default_factory=list)
 
     @classmethod
     def run(
-        cls, con: duckdb.DuckDBPyConnection, settings: PipelineSettings, suite: TableSuite
+        cls, con: "duckdb.DuckDBPyConnection", settings: PipelineSettings, suite: TableSuite
     ) -> "TableReport":
         """Judge the stored table (no verdict when the table was never written)."""
         if not table_exists(con, suite.table):

@@ -14,16 +14,18 @@ The quarantine table is returned with the data table, so both are written in one
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pandas as pd
 
 from hyte_assets.defs.checks.context import Context
 from hyte_assets.defs.checks.suites import QUARANTINE_MAX_SHARE, suite_for
 from hyte_assets.defs.checks.validation import prepare, row_reasons, stored_form, validate_blocking
 from hyte_assets.defs.resources import PipelineSettings
 from hyte_assets.lib.errors import SourceError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REGIONS_TABLE = "raw.sotkanet_regions"
 
@@ -34,17 +36,20 @@ def quarantine_table(table: str) -> str:
 
 
 def guard(
-    con: duckdb.DuckDBPyConnection,
+    con: "duckdb.DuckDBPyConnection",
     settings: PipelineSettings,
-    tables: Mapping[str, pd.DataFrame],
+    tables: "Mapping[str, pd.DataFrame]",
     *,
     today: dt.date | None = None,
-) -> dict[str, pd.DataFrame]:
+) -> "dict[str, pd.DataFrame]":
     """The tables to write: each validated table without its quarantined rows, plus its quarantine.
 
     Tables without a suite pass through unchanged. Raises `SourceError` when a table must not be
     written at all.
     """
+    import numpy as np
+    import pandas as pd
+
     out: dict[str, pd.DataFrame] = {}
     for name, df in tables.items():
         suite = suite_for(name)

@@ -9,11 +9,9 @@ GE itself is imported inside `ge_adapter.validate`, only when a check or a write
 import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
-import pandas as pd
 
 from hyte_assets.defs.checks.context import Context
 from hyte_assets.defs.checks.suites import (
@@ -29,12 +27,17 @@ from hyte_assets.defs.checks.suites import (
 from hyte_assets.lib.ge_adapter import VIOLATES_COLUMN, Expectation, ValidationOutcome, validate
 from hyte_assets.lib.warehouse import fingerprint_of, frame_fingerprint, qualified, read_table
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 TIME_COLUMNS = ("year", "period", "collection_year")
 MISSING = "(missing)"
 OFFENDING_ROWS = 10
 
 
-def stored_form(con: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+def stored_form(
+    con: "duckdb.DuckDBPyConnection", df: "pd.DataFrame"
+) -> "tuple[pd.DataFrame, dict[str, str]]":
     """A batch as the warehouse will store it (`replace_tables` writes `select *` of the frame).
 
     Uses its own cursor: DuckDB refuses to register a frame on a connection with a pending result.
@@ -45,15 +48,17 @@ def stored_form(con: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> tuple[pd.Da
         return cursor.execute("select * from _candidate").df(), types
 
 
-def read_stored(con: duckdb.DuckDBPyConnection, table: str) -> tuple[pd.DataFrame, dict[str, str]]:
+def read_stored(con: "duckdb.DuckDBPyConnection", table: str) -> "tuple[pd.DataFrame, dict[str, str]]":
     types = dict(
         con.execute(f"select column_name, column_type from (describe {qualified(table)})").fetchall()
     )
     return read_table(con, table), types
 
 
-def prepare(suite: TableSuite, df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+def prepare(suite: TableSuite, df: "pd.DataFrame", ctx: Context) -> "pd.DataFrame":
     """The table plus the derived columns the expectations read (each only when its inputs exist)."""
+    import pandas as pd
+
     out = df.copy()
     if suite.series_id and set(suite.series_id) <= set(out.columns):
         out["series_id"] = out[list(suite.series_id)].bfill(axis=1).iloc[:, 0]
@@ -82,7 +87,9 @@ def prepare(suite: TableSuite, df: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     return out
 
 
-def _units(suite: TableSuite, df: pd.DataFrame, ctx: Context) -> pd.Series:
+def _units(suite: TableSuite, df: "pd.DataFrame", ctx: Context) -> "pd.Series":
+    import pandas as pd
+
     if suite.unit != "catalog":
         return pd.Series(suite.unit, index=df.index, dtype="string")
     units = df["measure_id"].map(dict(zip(ctx.measures["measure_id"], ctx.measures["unit"], strict=True)))
@@ -96,7 +103,7 @@ def _time_column(suite: TableSuite) -> str:
     return "period_yyyymm" if suite.monthly else (suite.time or "")
 
 
-def _with_changes(suite: TableSuite, df: pd.DataFrame) -> pd.DataFrame:
+def _with_changes(suite: TableSuite, df: "pd.DataFrame") -> "pd.DataFrame":
     """Year-on-year change of each series, and whether it is far outside the series' own changes.
 
     A series is the key without its time column; monthly figures are compared with the same month
@@ -104,6 +111,9 @@ def _with_changes(suite: TableSuite, df: pd.DataFrame) -> pd.DataFrame:
     |change| > OUTLIER_MIN_CHANGE of the series' median level (and > 1.0), and the series has at
     least OUTLIER_MIN_CHANGES changes to judge by.
     """
+    import numpy as np
+    import pandas as pd
+
     series = [c for c in suite.key if c not in TIME_COLUMNS]
     order = "period" if "period" in df.columns and suite.time in ("year", "period") else suite.time
     out = df.assign(yoy_change=np.nan, yoy_median=np.nan, yoy_mad=np.nan, yoy_outlier=False)
@@ -134,11 +144,14 @@ def _with_changes(suite: TableSuite, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def row_reasons(suite: TableSuite, df: pd.DataFrame, ctx: Context) -> pd.Series:
+def row_reasons(suite: TableSuite, df: "pd.DataFrame", ctx: Context) -> "pd.Series":
     """Why each row breaks a row-level rule (None when it breaks none): these rows may be quarantined."""
+    import numpy as np
+    import pandas as pd
+
     reasons = pd.Series(None, index=df.index, dtype="object")
 
-    def add(mask: pd.Series, text: pd.Series | str) -> None:
+    def add(mask: "pd.Series", text: "pd.Series | str") -> None:
         mask = mask.fillna(False).astype(bool)
         current = reasons[mask]
         new = text[mask] if isinstance(text, pd.Series) else pd.Series(text, index=current.index)
@@ -162,8 +175,10 @@ def _yyyymm(day: dt.date) -> int:
     return day.year * 100 + day.month
 
 
-def schema_frame(suite: TableSuite, types: dict[str, str]) -> pd.DataFrame:
+def schema_frame(suite: TableSuite, types: dict[str, str]) -> "pd.DataFrame":
     """One row per required column with its DuckDB type, or MISSING when the table lacks it."""
+    import pandas as pd
+
     return pd.DataFrame(
         {"column": list(suite.columns), "type": [types.get(c, MISSING) for c in suite.columns]}
     )
@@ -371,17 +386,19 @@ def explain(failure: dict[str, Any]) -> str:
 _VERDICTS: dict[str, tuple[str, Verdict]] = {}
 
 
-def _hashable(df: pd.DataFrame) -> pd.DataFrame:
+def _hashable(df: "pd.DataFrame") -> "pd.DataFrame":
     """List cells (DuckDB arrays, e.g. region memberships) as text, so the frame can be hashed."""
     arrays = [c for c in df.columns if df[c].dtype == object and df[c].map(_is_array).any()]
     return df.assign(**{c: df[c].map(lambda v: repr(list(v)) if _is_array(v) else repr(v)) for c in arrays})
 
 
 def _is_array(value: object) -> bool:
+    import numpy as np
+
     return isinstance(value, list | np.ndarray)
 
 
-def validate_blocking(suite: TableSuite, ctx: Context, df: pd.DataFrame, types: dict[str, str]) -> Verdict:
+def validate_blocking(suite: TableSuite, ctx: Context, df: "pd.DataFrame", types: dict[str, str]) -> Verdict:
     """Run the schema and row rules; contain-set rules also get the missing values named."""
     schema_rules, rules = schema_expectations(suite), blocking_expectations(suite, ctx)
     key = fingerprint_of(
@@ -411,7 +428,7 @@ def validate_blocking(suite: TableSuite, ctx: Context, df: pd.DataFrame, types: 
     return verdict
 
 
-def offending_markdown(suite: TableSuite, rows: pd.DataFrame) -> str:
+def offending_markdown(suite: TableSuite, rows: "pd.DataFrame") -> str:
     """Up to OFFENDING_ROWS rows, only the columns that identify them and show the problem."""
     if rows.empty:
         return "none"

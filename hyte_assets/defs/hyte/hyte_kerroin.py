@@ -10,9 +10,9 @@ assumption (data/hyte/assumptions.toml, data/hyte/vintages.csv); every row says 
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
@@ -22,6 +22,9 @@ from hyte_assets.lib.hyte import inputs
 from hyte_assets.lib.hyte.what_if import calibration, published_sentences
 from hyte_assets.lib.region_table import load_region_table
 from hyte_assets.lib.warehouse import inputs_unchanged, read_table, replace_tables
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TABLES = ("hyte_kerroin", "hyte_kerroin_components", "hyte_what_if", "hyte_published")
 INPUTS = ("hyte_process_answers", "hyte_outcome_values", "population", "sotkanet_regions")
@@ -34,13 +37,13 @@ CODE = hashlib.sha256(
 ).hexdigest()[:12]
 
 
-def demo_municipalities(*frames: pd.DataFrame) -> set[str]:
+def demo_municipalities(*frames: "pd.DataFrame") -> set[str]:
     """Municipalities any of whose inputs is demo data."""
     return set().union(*(set(f.loc[f["is_demo"].astype(bool), "municipality_code"]) for f in frames))
 
 
 def demo_input_names(
-    home: str, answers: pd.DataFrame, outcomes: pd.DataFrame, population: pd.DataFrame
+    home: str, answers: "pd.DataFrame", outcomes: "pd.DataFrame", population: "pd.DataFrame"
 ) -> str:
     """Which of the municipality's inputs are demo data (`process_answers`, `outcome_values`,
     `population`), so that the report can say so plainly."""
@@ -98,6 +101,8 @@ def hyte_kerroin(
     context: dg.AssetExecutionContext, settings: PipelineSettings, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     """Reproduce the hyte-kerroin for every municipality and explain the configured one's figure."""
+    import pandas as pd
+
     written = [f"reports.{name}" for name in TABLES]
     year = settings.hyte_payment_year
     version = inputs_version(
@@ -236,18 +241,20 @@ def hyte_kerroin(
 
 def published_comparison(
     home: str,
-    answers: pd.DataFrame,
-    outcomes: pd.DataFrame,
-    raw_population: pd.DataFrame,
-    real: pd.DataFrame,
-    indicators: pd.DataFrame,
+    answers: "pd.DataFrame",
+    outcomes: "pd.DataFrame",
+    raw_population: "pd.DataFrame",
+    real: "pd.DataFrame",
+    indicators: "pd.DataFrame",
     municipalities: list[str],
-    prices: pd.DataFrame,
+    prices: "pd.DataFrame",
     sets: dict[str, hk.Assumptions],
     year: int,
     published_eur: float | None,
-) -> pd.DataFrame:
+) -> "pd.DataFrame":
     """compare_assumption_sets with each set's own population year (a set may change population_lag)."""
+    import pandas as pd
+
     parts = []
     for name, assumptions in sets.items():
         population = inputs.population_for_year(

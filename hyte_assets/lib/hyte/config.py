@@ -10,14 +10,15 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.hyte.frames import (
     _check_indicators,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CONFIG_SOURCE = "hyte_config"
 DEFAULT_ASSUMPTION_SET = "default"
@@ -231,6 +232,8 @@ def load_assumptions(path: str | Path, vintages_path: str | Path | None = None) 
 
 def load_indicators(path: str | Path) -> pd.DataFrame:
     """Read data/hyte/indicators.csv and check it, so a broken indicator list fails before any scoring."""
+    import pandas as pd
+
     path = Path(path)
     df = pd.read_csv(
         path,
@@ -248,6 +251,8 @@ def load_indicators(path: str | Path) -> pd.DataFrame:
 
 def load_base_prices(path: str | Path) -> pd.DataFrame:
     """Read data/hyte/base_prices.csv; an empty price means "not cited yet" and stays NaN (never guessed)."""
+    import pandas as pd
+
     path = Path(path)
     df = pd.read_csv(path, dtype={"source": str})
     missing = [c for c in ("payment_year", "eur_per_resident", "source") if c not in df.columns]
@@ -264,6 +269,8 @@ def load_base_prices(path: str | Path) -> pd.DataFrame:
 
 def load_published(path: str | Path) -> pd.DataFrame:
     """Read data/hyte/published.csv (official figures to show beside the model, with their sources)."""
+    import pandas as pd
+
     path = Path(path)
     df = pd.read_csv(path, dtype={"municipality_code": str, "source": str, "note": str})
     df["municipality_code"] = df["municipality_code"].str.zfill(3)
@@ -307,6 +314,8 @@ def base_price_for(
 
 def load_vintages(path: str | Path) -> pd.DataFrame:
     """Read data/hyte/vintages.csv: per payment year and indicator, the data year in hand at calculation."""
+    import pandas as pd
+
     path = Path(path)
     try:
         df = pd.read_csv(path, dtype={"indicator_id": str, "status": str, "reasoning": str})

@@ -6,8 +6,10 @@ Bad input fails here with a message naming the frame and the rows, before any sc
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 KINDS = ("process", "outcome")
 POLARITIES = ("lower_better", "higher_better")
@@ -39,6 +41,8 @@ def _codes(municipalities: Iterable[str | int]) -> list[str]:
 
 
 def _check_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     for col in ("indicator_id", "kind", "weight", "polarity"):
         if col not in indicators.columns:
             raise ValueError(f"indicators: missing column {col!r}")

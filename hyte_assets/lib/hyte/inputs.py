@@ -9,12 +9,15 @@ run's region scope, which the mart does not hold but the national normalisation 
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from hyte_assets.lib.hyte.frames import (
     _check_indicators,
     _code,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCE_SERIES = "marts.measure_series"
 SOURCE_RAW = "raw.hyte_outcome_values"
@@ -29,6 +32,8 @@ def series_group(indicators: pd.DataFrame) -> dict[str, tuple[str, str, str]]:
     ``measure_group`` is ``group_type=group_value`` (``school_level=8.-9. lk`` for the school-survey
     items, empty = ``total=total``), so a series with several groups yields exactly one row per year.
     """
+    import pandas as pd
+
     ind = _check_indicators(indicators)
     out: dict[str, tuple[str, str, str]] = {}
     for row in ind[ind["kind"] == "outcome"].itertuples(index=False):
@@ -48,6 +53,8 @@ def series_group(indicators: pd.DataFrame) -> dict[str, tuple[str, str, str]]:
 
 def series_outcomes(series: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Municipal yearly values of the catalog-carried outcome indicators from ``marts.measure_series``."""
+    import pandas as pd
+
     parts = []
     for indicator_id, (measure, group_type, group_value) in series_group(indicators).items():
         sub = series[
@@ -86,6 +93,8 @@ def outcome_values(series: pd.DataFrame, raw: pd.DataFrame, indicators: pd.DataF
     file fills only (indicator, municipality) pairs the series lacks entirely (municipalities outside the
     run's region scope). Indicators the catalog does not carry come from the raw file only.
     """
+    import pandas as pd
+
     from_series = series_outcomes(series, indicators)
     raw = raw.assign(municipality_code=raw["municipality_code"].map(_code), value_source=SOURCE_RAW)
     raw["year"] = raw["year"].astype(int)

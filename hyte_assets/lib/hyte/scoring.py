@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from hyte_assets.lib.hyte.config import (
     COMPONENT_COLUMNS,
@@ -27,6 +25,9 @@ from hyte_assets.lib.hyte.frames import (
     _code,
     _codes,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # What _score_indicator_frame returns per municipality (score_outcomes adds the years and the set's name).
 SCALED_COLUMNS = [
@@ -62,6 +63,9 @@ def score_process(
     that round gets 0 and missing=True: law 618/2021 § 15 gives the lowest possible value for missing
     data, and an older round's answer is not carried forward (the round is a national collection).
     """
+    import numpy as np
+    import pandas as pd
+
     codes = _codes(municipalities)
     ind = _check_indicators(indicators)
     proc_ids = ind.loc[ind["kind"] == "process", "indicator_id"].tolist()
@@ -120,6 +124,9 @@ def score_outcomes(
     decrease gets 100, the largest increase 0). A latest value at/better than the target level gets 100.
     A municipality lacking either year gets 0 (law 618/2021 § 15: lowest value for missing data).
     """
+    import numpy as np
+    import pandas as pd
+
     codes = _codes(municipalities)
     ind = _check_indicators(indicators)
     outcomes = ind[ind["kind"] == "outcome"]
@@ -165,6 +172,9 @@ def _score_indicator_frame(
 
     Used by score_outcomes and by what_if (which re-scores with one municipality's value changed).
     """
+    import numpy as np
+    import pandas as pd
+
     out = frame[["municipality_code", "value_prev", "value_latest"]].copy()
     prev = out["value_prev"].astype(float)
     latest = out["value_latest"].astype(float)
@@ -220,6 +230,8 @@ def _score_indicator_frame(
 
 def _target_level(latest: pd.Series, indicator_id: str, polarity: str, assumptions: Assumptions) -> float:
     """The tavoitetilanne for one indicator under the assumption set, NaN when the rule is not applied."""
+    import numpy as np
+
     if assumptions.target_rule == "explicit":
         return float(assumptions.target_level_map.get(indicator_id, np.nan))
     if assumptions.target_rule == "best_decile":
@@ -258,6 +270,8 @@ def compute_kerroin(
     municipality left out would silently change the national average.
     Returns (kerroin_df, components_df); components' contribution_to_coefficient sums to the coefficient.
     """
+    import pandas as pd
+
     ind = _check_indicators(indicators)
     weights = indicator_weights(ind, assumptions.weights)
     kinds = ind.set_index("indicator_id")["kind"]
@@ -351,6 +365,9 @@ def calculate(
 
 def _answer_points(df: pd.DataFrame) -> pd.Series:
     """TEA answers to points: 1/100/True → 100, 0/False → 0, NaN → NaN (missing); anything else fails."""
+    import numpy as np
+    import pandas as pd
+
     raw = df["answer"]
     numeric = pd.to_numeric(raw.map(lambda v: float(v) if isinstance(v, bool) else v), errors="coerce")
     bad = raw.notna() & ~numeric.isin([0.0, 1.0, 100.0])
@@ -363,6 +380,8 @@ def _answer_points(df: pd.DataFrame) -> pd.Series:
 def _points_long(
     process_points: pd.DataFrame, outcome_points: pd.DataFrame, ind: pd.DataFrame
 ) -> pd.DataFrame:
+    import pandas as pd
+
     cols = ["municipality_code", "indicator_id", "points"]
     points = pd.concat([process_points[cols], outcome_points[cols]], ignore_index=True)
     points["municipality_code"] = points["municipality_code"].map(_code)
@@ -411,6 +430,9 @@ def _population_series(
 
 def _component_details(process_points: pd.DataFrame, outcome_points: pd.DataFrame) -> pd.DataFrame:
     """value_prev / value_latest / change per component; for a process item value_latest is its 0/100."""
+    import numpy as np
+    import pandas as pd
+
     proc = process_points[["municipality_code", "indicator_id", "points", "missing"]].copy()
     proc["value_prev"] = np.nan
     proc["value_latest"] = proc["points"].where(~proc["missing"].astype(bool))

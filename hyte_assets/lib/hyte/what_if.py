@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from hyte_assets.lib.hyte.config import (
     DEFAULT_ASSUMPTION_SET,
@@ -19,6 +16,9 @@ from hyte_assets.lib.hyte.frames import (
     _codes,
 )
 from hyte_assets.lib.hyte.scoring import _score_indicator_frame, calculate, compute_kerroin
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # --------------------------------------------------------------------------------------------------
 # What-if and sensitivity
@@ -64,6 +64,8 @@ def what_if(
     range and so change other municipalities' points. Skipped: items already at 100, and outcomes without
     both years of data (the improvement there is to deliver data, which a step cannot model).
     """
+    import pandas as pd
+
     code = _code(municipality_code)
     ind = _check_indicators(indicators)
     args = (population, ind, base_price_eur, assumptions)
@@ -173,6 +175,9 @@ def compare_assumption_sets(
     delta_vs_default_eur is measured against the set named "default" (else the first set), and
     delta_vs_published_eur against an official figure when one is given (e.g. Heinola 21.5 €/resident).
     """
+    import numpy as np
+    import pandas as pd
+
     code = _code(municipality_code)
     codes = _codes(municipalities)
     rows = []
@@ -235,6 +240,8 @@ CALIBRATION_TOLERANCE = {"mean": 0.05, "min": 0.15, "max": 0.15}
 
 def calibration(kerroin: pd.DataFrame) -> pd.DataFrame:
     """The model's national spread of coefficients beside the published one, a pass flag per statistic."""
+    import pandas as pd
+
     price = PUBLISHED_SPREAD["base_price_eur"]
     coefficient = kerroin["coefficient"].astype(float)
     rows = []
@@ -259,6 +266,8 @@ def _fi(value: float, decimals: int = 2) -> str:
 
 def published_sentences(row: Mapping[str, Any], name: str) -> tuple[str, str]:
     """One Finnish and one English sentence for the annual report about one assumption set's result."""
+    import pandas as pd
+
     coef, price = float(row["coefficient"]), float(row["base_price_eur"])
     set_name, year = str(row["assumption_set"]), int(row["payment_year"])
     fi = f"{name}n hyte-kerroin maksuvuodelle {year} on mallin mukaan {_fi(coef, 3)} (oletukset: {set_name})."

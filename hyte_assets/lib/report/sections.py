@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from hyte_assets.lib.actions import lead_key, parse_due, schedule_state, status_history
 from hyte_assets.lib.report.data import ReportData
 from hyte_assets.lib.report.texts import Fmt, published_summary, records
@@ -68,6 +66,8 @@ class Sections:
         return out
 
     def _status(self, row: dict[str, Any] | None) -> dict[str, Any]:
+        import pandas as pd
+
         if row is None:
             return {"text": self.f("no_status"), "demo": False, "comment": "", "updated": ""}
         comment = row.get("comment")
@@ -146,6 +146,8 @@ class Sections:
         return {"rows": rows, "missing": "" if rows else f("teaviisari_missing", ids=ids or "–")}
 
     def hyte(self) -> dict[str, Any] | None:
+        import pandas as pd
+
         f, hyte = self.f, self.data.hyte
         kerroin = hyte.get("reports.hyte_kerroin")
         if kerroin is None or kerroin.empty:
@@ -211,6 +213,8 @@ class Sections:
 
     def minimum(self) -> dict[str, Any]:
         """Per listed minimum indicator: shown / not available and why (THL asks omissions to be stated)."""
+        import pandas as pd
+
         f, listing = self.f, self.data.minimum
         rows = []
         ind = self.data.indicators.drop_duplicates("measure_id").set_index("measure_id")
@@ -247,6 +251,8 @@ class Sections:
 
 
 def _band(score: Any, f: Fmt) -> dict[str, str]:
+    import pandas as pd
+
     if score is None or pd.isna(score):
         return {"score": "–", "band": "", "label": ""}
     value = float(score)

@@ -7,13 +7,14 @@ beyond their noise band, how many could not be judged, and the hyte-kerroin.
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from hyte_assets.lib.report.charts import ChartSpec, Line, svg_chart
 from hyte_assets.lib.report.data import ReportData
 from hyte_assets.lib.report.texts import Fmt, published_summary, records
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # A chart needs the municipality's own series or a comparison area's; these levels are drawn.
 CHART_LEVELS = ("kunta", "maakunta", "hyvinvointialue", "koko_maa")
@@ -22,6 +23,8 @@ ANNUAL_WINDOW_YEARS = 7
 
 def chart_specs(data: ReportData) -> dict[str, ChartSpec]:
     """One chart per measure with any chartable value (yes/no measures get a status instead)."""
+    import pandas as pd
+
     first = data.indicators.drop_duplicates("measure_id").set_index("measure_id")
     series = data.series
     if data.kind == "annual":
@@ -130,6 +133,8 @@ class View:
         return out
 
     def scorecard(self, rows: pd.DataFrame) -> list[dict[str, Any]]:
+        import pandas as pd
+
         f, out, previous = self.f, [], None
         for row in records(rows):
             unit, first = str(row["unit"]), row["measure_id"] != previous

@@ -1,8 +1,9 @@
 """The monthly employment review of Statistics Finland (työnvälitystilasto, table tyonv/12r5):
 one partition per month, and the employment measures in long form."""
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
@@ -31,6 +32,9 @@ from hyte_assets.lib.pxweb import (
     sex_content_codes,
 )
 from hyte_assets.lib.warehouse import read_table, replace_tables, table_exists, write_if_changed
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REGION_FILE = "regions/regions-fi.csv"
 # The registered unemployed by sex are the total's figure (TYOTTOMATLOPUSSA) for men and women.
@@ -65,6 +69,8 @@ def employment_monthly(
     before its first "not in the table" (both in the metadata; the run succeeds and writes nothing
     for them). The unemployed by sex come where the table lists them (group_type `gender`).
     """
+    import pandas as pd
+
     months = [key[:7] for key in context.partition_keys]
     client = statfin.client(settings)
     areas = list(scope_areas(settings, every_municipality=True)["area"])
@@ -114,6 +120,8 @@ def employment_values(settings: PipelineSettings, warehouse: WarehouseResource) 
     """Employment measures in long form: the monthly review's figures, the derived long-term
     unemployed share (PITKAAIKAISTYOTTOMAT / TYOTTOMATLOPUSSA, as the plan's "39,7 % työttömistä"),
     and demo rows for employment measures without a cited source."""
+    import pandas as pd
+
     with warehouse.connect() as con:
         if not table_exists(con, "raw.employment_monthly"):
             raise SourceError(
@@ -165,9 +173,11 @@ def plan_months(client: PxWebClient, areas: list[str], periods: list[str]) -> Qu
     return plan
 
 
-def by_sex(frame: pd.DataFrame) -> pd.DataFrame:
+def by_sex(frame: "pd.DataFrame") -> "pd.DataFrame":
     """Rows of TYOTTOMATMIEHET / TYOTTOMATNAISET as the unemployed (TYOTTOMATLOPUSSA) of men and
     women: group_type `gender`, so the total's series and the split line up."""
+    import pandas as pd
+
     sex = frame["content_code"].map(SEX_OF_CODE)
     split = sex.notna()
     frame = frame.copy()

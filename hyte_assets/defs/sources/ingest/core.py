@@ -3,10 +3,9 @@ maintained files: what every source folder uses (re-exported by `defs/sources/in
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.defs.unchanged import code_version_of
@@ -14,6 +13,9 @@ from hyte_assets.lib.demo_support import RECORDED_AT
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.longform import conform, read_demo_values
 from hyte_assets.lib.warehouse import read_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GROUP = "sources"
 OWNERS = ["team:hyte"]
@@ -94,8 +96,10 @@ def source_asset(
     return decorate
 
 
-def fetch_time(settings: PipelineSettings) -> pd.Timestamp:
+def fetch_time(settings: PipelineSettings) -> "pd.Timestamp":
     """When the data was fetched: now in live mode, the recording time of the snapshot otherwise."""
+    import pandas as pd
+
     return pd.Timestamp.now().floor("s") if settings.live else pd.Timestamp(RECORDED_AT)
 
 
@@ -103,7 +107,7 @@ def changed_metadata(changed: bool, versions: dict[str, str]) -> dict[str, objec
     return {"rewritten": changed, "content_version": next(iter(versions.values()))}
 
 
-def resolve_regions_frame(regions: pd.DataFrame, settings: PipelineSettings) -> pd.DataFrame:
+def resolve_regions_frame(regions: "pd.DataFrame", settings: PipelineSettings) -> "pd.DataFrame":
     """The regions kept by HYTE_REGION_SCOPE: the comparison set, or every municipality too."""
     code = settings.municipality_code.zfill(3)
     home = regions[(regions["region_level"] == "kunta") & (regions["region_code"] == code)]
@@ -120,13 +124,15 @@ def resolve_regions_frame(regions: pd.DataFrame, settings: PipelineSettings) -> 
     return regions[keep]
 
 
-def scope_regions(warehouse: WarehouseResource, settings: PipelineSettings) -> pd.DataFrame:
+def scope_regions(warehouse: WarehouseResource, settings: PipelineSettings) -> "pd.DataFrame":
     with warehouse.connect() as con:
         return resolve_regions_frame(read_table(con, REGIONS_TABLE), settings)
 
 
-def demo_rows(settings: PipelineSettings, source: str, regions: pd.DataFrame) -> pd.DataFrame:
+def demo_rows(settings: PipelineSettings, source: str, regions: "pd.DataFrame") -> "pd.DataFrame":
     """Snapshot-mode demo rows for measures without a cited source id (never in live mode)."""
+    import pandas as pd
+
     if settings.live:
         return conform(pd.DataFrame())
     rows = read_demo_values(
@@ -136,7 +142,7 @@ def demo_rows(settings: PipelineSettings, source: str, regions: pd.DataFrame) ->
 
 
 def values_result(
-    frame: pd.DataFrame, changed: bool, versions: dict[str, str], stats: dict[str, object]
+    frame: "pd.DataFrame", changed: bool, versions: dict[str, str], stats: dict[str, object]
 ) -> dg.MaterializeResult:
     """The result of a long-form values asset: coverage, demo share and what changed."""
     from hyte_assets.defs.metadata import table_metadata
@@ -160,8 +166,10 @@ def values_result(
 
 def read_maintained(
     settings: PipelineSettings, relative: str, required: list[str], source: str = "teaviisari"
-) -> pd.DataFrame:
+) -> "pd.DataFrame":
     """A file that a person keeps up to date (data/snapshots/<relative>), its columns checked."""
+    import pandas as pd
+
     path = settings.data_path / "snapshots" / relative
     if not path.exists():
         raise SourceError(source, "maintained file is missing", file=str(path))

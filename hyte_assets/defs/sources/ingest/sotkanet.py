@@ -7,10 +7,9 @@ rule that an indicator that did not load this run keeps its previous rows (issue
 """
 
 import datetime as dt
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
 from hyte_assets.defs.sources.ingest.core import FIRST_YEAR, fetch_time, resolve_regions_frame
@@ -20,6 +19,9 @@ from hyte_assets.lib.longform import conform
 from hyte_assets.lib.provenance import load_real_keys
 from hyte_assets.lib.sotkanet import IndicatorMeta, available_level, check_title, indicator_warnings
 from hyte_assets.lib.warehouse import read_table, table_exists
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 INDICATORS_TABLE = "raw.sotkanet_indicators"
 # pin_source: the source of the pin (catalog source, or `hyte` for the hyte-kerroin-only ids).
@@ -35,9 +37,11 @@ ALL_PIN_SOURCES = (*SOURCES, HYTE_SOURCE)
 FALLBACK_LEVELS = ("maakunta", "hyvinvointialue")
 
 
-def hyte_only_pins(settings: PipelineSettings, known: set[int]) -> pd.DataFrame:
+def hyte_only_pins(settings: PipelineSettings, known: set[int]) -> "pd.DataFrame":
     """Hyte-kerroin outcome ids (data/hyte/indicators.csv `sotkanet_id`, `sotkanet_title`) that no
     catalog pin carries: 3906 (ylipaino) and 306 (työkyvyttömyyseläke) today."""
+    import pandas as pd
+
     path = settings.data_path / "hyte" / "indicators.csv"
     if not path.exists():
         return pd.DataFrame(columns=["measure_id", "source", "group", "indicator_id", "expected_title"])
@@ -59,12 +63,14 @@ def hyte_only_pins(settings: PipelineSettings, known: set[int]) -> pd.DataFrame:
     )
 
 
-def wanted_indicators(settings: PipelineSettings, sources: tuple[str, ...]) -> pd.DataFrame:
+def wanted_indicators(settings: PipelineSettings, sources: tuple[str, ...]) -> "pd.DataFrame":
     """Every pinned Sotkanet id of these sources (catalog pins; `hyte` adds the hyte-only outcome
     ids), with the group its rows go to: the school level for school-survey ids, else total.
 
     `required` marks catalog pins: a required indicator that loses all its rows fails the asset.
     """
+    import pandas as pd
+
     catalog = load_catalog(settings.data_path / "catalog")
     pins = catalog.sotkanet_pins()
     pins = pins.assign(required=True)
@@ -97,8 +103,10 @@ def metadata_row(meta: IndicatorMeta, today: dt.date) -> dict[str, Any]:
 
 def check_indicators(
     context: dg.AssetExecutionContext, settings: PipelineSettings, sotkanet: SotkanetResource
-) -> tuple[pd.DataFrame, dict[str, Any]]:
+) -> "tuple[pd.DataFrame, dict[str, Any]]":
     """Metadata and title check of every wanted id; a failure marks that id, never the others."""
+    import pandas as pd
+
     client = sotkanet.client(settings)
     today = dt.date.today()
     rows = []
@@ -135,14 +143,16 @@ def check_indicators(
 class Fetched(NamedTuple):
     """What `fetch_values` returns: the rows, the metadata of the asset, the regions in scope."""
 
-    values: pd.DataFrame
+    values: "pd.DataFrame"
     stats: dict[str, object]
-    regions: pd.DataFrame
+    regions: "pd.DataFrame"
 
 
 def _long_rows(
-    pin: Any, rows: list[Any], region_index: pd.DataFrame, settings: PipelineSettings, real: set
-) -> pd.DataFrame:
+    pin: Any, rows: list[Any], region_index: "pd.DataFrame", settings: PipelineSettings, real: set
+) -> "pd.DataFrame":
+    import pandas as pd
+
     df = pd.DataFrame(rows, columns=["indicator", "region", "year", "gender", "value", "abs_value"])
     df = df[df["region"].isin(region_index.index)]
     region = region_index.loc[df["region"]]
@@ -190,6 +200,8 @@ def fetch_values(
     keeps its previous rows from `table`, with the reason in the metadata; a catalog pin that
     had rows and would lose all of them fails the asset instead (the table is left as it was).
     """
+    import pandas as pd
+
     client = sotkanet.client(settings)
     with warehouse.connect() as con:
         resolved = resolve_regions_frame(read_table(con, "raw.sotkanet_regions"), settings)
@@ -248,9 +260,9 @@ def fetch_values(
 
 
 def check_nothing_lost(
-    wanted: pd.DataFrame,
-    previous: pd.DataFrame | None,
-    values: pd.DataFrame,
+    wanted: "pd.DataFrame",
+    previous: "pd.DataFrame | None",
+    values: "pd.DataFrame",
     not_loaded: dict[int, str],
     table: str,
 ) -> None:
@@ -267,8 +279,10 @@ def check_nothing_lost(
         raise SourceError("sotkanet", f"required indicators would lose all their rows in {table}: {reasons}")
 
 
-def rejected_titles(frame: pd.DataFrame) -> list[dict[str, object]]:
+def rejected_titles(frame: "pd.DataFrame") -> list[dict[str, object]]:
     """One entry per id whose title was rejected: what the catalog expects and what Sotkanet has."""
+    import pandas as pd
+
     rejected = frame[frame["status"] == "title_mismatch"]
     return [
         {
@@ -299,12 +313,14 @@ def tea_sector_scores(
     settings: PipelineSettings,
     sotkanet: SotkanetResource,
     warehouse: WarehouseResource,
-) -> tuple[pd.DataFrame, dict[str, object]]:
+) -> "tuple[pd.DataFrame, dict[str, object]]":
     """TEAviisari sector scores where Sotkanet carries them (data/catalog/teaviisari_sectors.csv:
     `sotkanet_id` with its 2015 `sotkanet_title`), for the regions in scope, title-checked.
 
     A sector whose id fails (metadata, title, data) keeps its previous rows, with the reason.
     """
+    import pandas as pd
+
     sectors = pd.read_csv(
         settings.data_path / "catalog" / "teaviisari_sectors.csv", dtype=str, keep_default_na=False
     )

@@ -8,8 +8,7 @@ employment review land while Sotkanet is down.
 """
 
 from collections.abc import Iterable, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from hyte_assets.defs.resources import PipelineSettings
 from hyte_assets.defs.sources.ingest.core import STATFIN_EXTRA, fetch_time
@@ -19,6 +18,9 @@ from hyte_assets.lib.longform import conform
 from hyte_assets.lib.provenance import load_real_keys
 from hyte_assets.lib.pxweb import PxWebClient, QueryPlan, find_area_variable, find_variable, plan_query
 from hyte_assets.lib.region_table import COUNTRY_CODE, load_region_table, normalise_municipality_code
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DECODED_COLUMNS = ["area", "time", "content_code", "value"]
 
@@ -34,13 +36,15 @@ def area_to_region(code: str) -> tuple[str, str] | None:
     return None
 
 
-def scope_areas(settings: PipelineSettings, *, every_municipality: bool = False) -> pd.DataFrame:
+def scope_areas(settings: PipelineSettings, *, every_municipality: bool = False) -> "pd.DataFrame":
     """The regions in scope from the region table, as (region_level, region_code, area).
 
     Plan scope: the municipality, its maakunta peers, its maakunta and the country (StatFin has
     no wellbeing counties); `every_municipality` (or HYTE_REGION_SCOPE=all_municipalities) adds
     every municipality and maakunta.
     """
+    import pandas as pd
+
     table = load_region_table(settings.data_path)
     home = table.municipality(normalise_municipality_code(settings.municipality_code))
     wide = every_municipality or settings.region_scope == "all_municipalities"
@@ -52,7 +56,7 @@ def scope_areas(settings: PipelineSettings, *, every_municipality: bool = False)
     return pd.DataFrame(rows, columns=["region_level", "region_code", "area"])
 
 
-def catalog_refs(settings: PipelineSettings, sources: tuple[str, ...]) -> pd.DataFrame:
+def catalog_refs(settings: PipelineSettings, sources: tuple[str, ...]) -> "pd.DataFrame":
     """Catalog measures whose source_ref is a cited `table:content_code`."""
     measures = load_catalog(settings.data_path / "catalog").measures
     measures = measures[measures["source"].isin(sources)]
@@ -100,9 +104,11 @@ def plan_table(
     return plan, metadata
 
 
-def run_plan(client: PxWebClient, plan: QueryPlan) -> pd.DataFrame:
+def run_plan(client: PxWebClient, plan: QueryPlan) -> "pd.DataFrame":
     """Query what the plan asks (nothing when nothing asked for is published) and decode it
     (suppressed cells → NULL) into `area`, `time`, `content_code`, `value`."""
+    import pandas as pd
+
     if plan.selections is None:
         return pd.DataFrame(columns=DECODED_COLUMNS)
     payload = client.query(plan.table, plan.selections)
@@ -117,9 +123,11 @@ def run_plan(client: PxWebClient, plan: QueryPlan) -> pd.DataFrame:
 
 
 def to_long(
-    df: pd.DataFrame, table: str, settings: PipelineSettings, code_to_measure: dict[str, str]
-) -> pd.DataFrame:
+    df: "pd.DataFrame", table: str, settings: PipelineSettings, code_to_measure: dict[str, str]
+) -> "pd.DataFrame":
     """Decoded PxWeb cells in the long-form contract, real or demo by the provenance list."""
+    import pandas as pd
+
     real = load_real_keys(settings.data_path / "snapshots" / "real_values.csv")
     regions = df["area"].map(area_to_region)
     df = df[regions.notna()].assign(

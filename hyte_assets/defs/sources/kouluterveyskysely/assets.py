@@ -2,7 +2,6 @@
 measures keep their school level (4.–5. lk, 8.–9. lk, lukio, ammatillinen)."""
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.resources import PipelineSettings, SotkanetResource, WarehouseResource
@@ -44,6 +43,8 @@ def kouluterveyskysely_values(
 
     Every row keeps its school level as the group and its gender (male, female, total) beside it;
     an id that did not load this run keeps its previous rows."""
+    import pandas as pd
+
     values, stats, regions = fetch_values(
         context, settings, sotkanet, warehouse, "raw.kouluterveyskysely_values", ("kouluterveyskysely",)
     )

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
@@ -77,6 +76,8 @@ def local_deliveries(
     time stay in place; the other files still load. The `local_deliveries_accepted` check
     shows the rejection in the UI.
     """
+    import pandas as pd
+
     catalog = load_catalog(settings.data_path / "catalog")
     fetched_at = pd.Timestamp.now().floor("s")  # files are read now, whatever the source mode
     with warehouse.connect() as con:

@@ -5,7 +5,6 @@ The school health survey is published through Sotkanet too; its assets live in
 """
 
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
@@ -45,6 +44,8 @@ def sotkanet_regions(
     Region ids are internal to Sotkanet and have been renumbered before, so everything
     downstream resolves regions by category and official code from this table.
     """
+    import pandas as pd
+
     client = sotkanet.client(settings)
     regions = [r for r in client.regions() if r.category in REGION_LEVELS]
     resolved = resolve_regions(regions, settings.municipality_code)
@@ -152,6 +153,8 @@ def sotkanet_values(
     here too, under their hyte indicator id. An id that did not load this run keeps its previous
     rows (the reason is in `indicators_not_loaded`).
     """
+    import pandas as pd
+
     values, stats, regions = fetch_values(
         context, settings, sotkanet, warehouse, "raw.sotkanet_values", REGISTER_SOURCES
     )
@@ -178,6 +181,8 @@ def sotkanet_indicator_resolution(
     close titles in `near`), and the reviewed mapping file (data/catalog/sotkanet_reviewed_mapping.csv)
     applies. A candidate is for a maintainer to pin with evidence, never a pin by itself.
     """
+    import pandas as pd
+
     catalog = load_catalog(settings.data_path / "catalog")
     measures = catalog.measures[catalog.measures["source"].isin(["sotkanet", "kouluterveyskysely"])]
     pins = catalog.sotkanet_pins()

@@ -1,8 +1,9 @@
 """Statistics Finland (StatFin PxWeb v1): annual tables the catalog cites (income distribution)
 and the population at year end."""
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import pandas as pd
 
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
@@ -26,13 +27,18 @@ from hyte_assets.lib.longform import conform
 from hyte_assets.lib.region_table import load_region_table
 from hyte_assets.lib.warehouse import write_if_changed
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 POPULATION = ("vaerak/11re", "vaerak-vaesto")
 REGION_FILE = "regions/regions-fi.csv"
 
 
-def from_region_table(frame: pd.DataFrame, settings: PipelineSettings) -> pd.Series:
+def from_region_table(frame: "pd.DataFrame", settings: PipelineSettings) -> "pd.Series":
     """Rows equal to the shipped region table's population (StatFin 11re, 31.12.2025, cited in
     data/regions/README.md): real, even when they come from the snapshot."""
+    import pandas as pd
+
     real = {
         (m.code, m.population_year): m.population
         for m in load_region_table(settings.data_path).municipalities
@@ -57,6 +63,8 @@ def statfin_values(
     from the region table, the cited content codes); areas and codes it does not publish are
     coverage notes in the metadata, not failures.
     """
+    import pandas as pd
+
     client = statfin.client(settings)
     refs = catalog_refs(settings, ("statfin",))
     regions = scope_areas(settings)

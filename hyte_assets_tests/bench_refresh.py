@@ -1,0 +1,217 @@
+"""`make bench`, figures 2-5: full and second refreshes at Heinola scope against the minimal
+project's materialisation, the annual report step within them, and the national refresh."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+
+from hyte_assets_tests.bench_common import REPO, Figure, Measured, plain_env, run_measured
+from hyte_assets_tests.bench_profile import Breakdown, step_breakdown
+from hyte_assets_tests.e2e.dagster_dev import hyte_env, make_dagster_home
+
+REFRESH = [sys.executable, "-m", "hyte_assets.refresh"]
+REPORT_STEP = "vuosiraportti"
+GIB = 1024**3
+MIB = 1024**2
+
+# The baseline refresh: a fresh interpreter materialises the minimal project in process into a
+# DAGSTER_HOME, as `python -m hyte_assets.refresh` does with the real graph.
+MINIMAL_MATERIALISE = """
+import sys
+import dagster as dg
+from minimal_defs import downstream, upstream
+with dg.DagsterInstance.get() as instance:
+    result = dg.materialize([upstream, downstream], instance=instance)
+sys.exit(0 if result.success else 1)
+"""
+
+SKIPPED = "inputs unchanged since the last build, skipped"  # logged by defs/models/sql_assets.py
+
+
+# Refreshes ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RefreshRuns:
+    full: list[Measured]
+    second: list[Measured]
+    full_steps: list[Breakdown]
+    second_steps: list[Breakdown]
+    minimal: list[Measured]
+    warehouse: Path
+    failures: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Where the second refresh spends its time: steps (largest first) and everything else."""
+        per_step: dict[str, list[float]] = {}
+        for breakdown in self.second_steps:
+            for run in breakdown.runs:
+                for key, seconds in run.steps.items():
+                    per_step.setdefault(key, []).append(seconds)
+        in_steps = median([sum(sum(r.steps.values()) for r in b.runs) for b in self.second_steps])
+        in_runs = median([sum(r.wall_s for r in b.runs) for b in self.second_steps])
+        top = sorted(((k, median(v)) for k, v in per_step.items()), key=lambda kv: -kv[1])[:4]
+        wall = median([m.wall_s for m in self.second])
+        skipped = median([m.log.count(SKIPPED) for m in self.second])
+        return (
+            f"{len(per_step)} steps, {skipped:.0f} SQL models skipped as unchanged; "
+            f"{in_steps:.1f} s in steps (largest: {', '.join(f'{n} {s:.2f} s' for n, s in top)}), "
+            f"{in_runs - in_steps:.1f} s of run bookkeeping outside the steps, "
+            f"{wall - in_runs:.1f} s outside the runs (interpreter, imports, definitions, preflight)"
+        )
+
+
+def failed_steps(log: str) -> str:
+    """The failed steps and rejected delivery files of the refresh's end summary (refresh_summary.py)."""
+    lines, found = log.splitlines(), []
+    for i, line in enumerate(lines):
+        if line.startswith(("Failed steps:", "Rejected delivery files")):
+            for item in lines[i + 1 :]:
+                if not item.startswith("  "):
+                    break
+                found.append(item.strip())
+    return "; ".join(found) or "nothing listed in the summary"
+
+
+def materialise_minimal(project: Path, run_dir: Path) -> Measured:
+    env = {**plain_env(), "DAGSTER_HOME": str(make_dagster_home(run_dir / "minimal_home"))}
+    return run_measured([sys.executable, "-c", MINIMAL_MATERIALISE], env, run_dir / "minimal.log", project)
+
+
+def bench_refresh(
+    label: str, data_dir: Path, tmp: Path, repeats: int, *, minimal: Path | None = None, **settings: str
+) -> RefreshRuns:
+    """A full refresh into a fresh DuckDB file and DAGSTER_HOME, then the same refresh again; with
+    `minimal`, the minimal project is materialised before each pair (same machine state)."""
+    runs = RefreshRuns([], [], [], [], [], tmp)
+    for i in range(repeats):
+        run_dir = tmp / f"{label}_{i}"
+        if minimal is not None:
+            runs.minimal.append(materialise_minimal(minimal, run_dir))
+        home = make_dagster_home(run_dir / "dagster_home")
+        warehouse = run_dir / "warehouse" / "hyte.duckdb"
+        env = hyte_env(home, data_dir, warehouse, **settings)
+        for measured, steps, name in (
+            (runs.full, runs.full_steps, "full"),
+            (runs.second, runs.second_steps, "second"),
+        ):
+            done = run_measured(REFRESH, env, run_dir / f"{name}.log", check=False)
+            if done.returncode != 0:  # measured all the same; the table says it failed
+                runs.failures.append(
+                    f"{label} {name} refresh {i + 1}: exit {done.returncode}, {failed_steps(done.log)}"
+                )
+            measured.append(done)
+            steps.append(step_breakdown(home, done.started_at, done.ended_at))
+        runs.warehouse = warehouse
+        baseline = f", minimal {runs.minimal[-1].wall_s:.1f} s" if minimal is not None else ""
+        print(
+            f"  {label} run {i + 1}: full {runs.full[-1].wall_s:.1f} s, "
+            f"second {runs.second[-1].wall_s:.1f} s{baseline}"
+        )
+    return runs
+
+
+def national_data_dir(tmp: Path) -> Path:
+    """A complete HYTE_DATA_DIR around `demo_data --national`: its snapshot folders and deliveries
+    beside the project's catalog, plan, hyte inputs, scorecard settings and cited real values."""
+    generated = tmp / "national_generated"
+    subprocess.run(
+        [sys.executable, "-m", "hyte_assets.lib.demo_data", "--national", str(generated)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    data = tmp / "national_data"
+    for folder in ("catalog", "hyte", "plan", "scorecard", "local", "regions"):
+        shutil.copytree(REPO / "data" / folder, data / folder)
+    (data / "snapshots").mkdir()
+    for name in ("real_values.csv", "sotkanet_titles.csv"):
+        shutil.copy(REPO / "data" / "snapshots" / name, data / "snapshots" / name)
+    for item in generated.iterdir():
+        if item.name == "local":  # generated demo deliveries replace the shipped ones
+            shutil.copytree(item, data / "local", dirs_exist_ok=True)
+        else:
+            shutil.copytree(item, data / "snapshots" / item.name)
+    return data
+
+
+def report_seconds(breakdowns: list[Breakdown]) -> tuple[float | None, int]:
+    """Median seconds of the report step, and in how many of the runs it ran at all."""
+    found = [s for b in breakdowns if (s := b.step(REPORT_STEP)) is not None]
+    return (median(found) if found else None), len(found)
+
+
+def heinola_figures(runs: RefreshRuns, repeats: int) -> list[Figure]:
+    minimal = median([m.wall_s for m in runs.minimal])
+    wall, cpu = median([m.wall_s for m in runs.full]), median([m.cpu_s for m in runs.full])
+    second, second_cpu = median([m.wall_s for m in runs.second]), median([m.cpu_s for m in runs.second])
+    report_full, ran_full = report_seconds(runs.full_steps)
+    report_second, ran_second = report_seconds(runs.second_steps)
+    return [
+        Figure(
+            "2. minimal two-asset project materialised in process (fresh interpreter, own DAGSTER_HOME)",
+            f"{minimal:.2f} s (CPU {median([m.cpu_s for m in runs.minimal]):.2f} s)",
+            repeats,
+        ),
+        Figure(
+            "2. full refresh, snapshot, Heinola scope: wall (CPU), ratio to minimal",
+            f"{wall:.1f} s ({cpu:.1f} s) = {wall / minimal:.1f}×",
+            repeats,
+            "≤ 4×",
+            wall / minimal <= 4,
+        ),
+        Figure(
+            "2. full refresh, snapshot, Heinola scope: peak RSS",
+            f"{median([m.peak_rss for m in runs.full]) / MIB:.0f} MiB",
+            repeats,
+        ),
+        Figure(
+            "3. second refresh, nothing new, Heinola scope: wall (CPU), ratio to minimal",
+            f"{second:.1f} s ({second_cpu:.1f} s) = {second / minimal:.1f}× ({second / wall:.0%} of full)",
+            repeats,
+            "≤ 1.5×",
+            second / minimal <= 1.5,
+        ),
+        Figure(
+            "4. annual report step (HTML fi + en, PDF) in the full refresh",
+            "not found" if report_full is None else f"{report_full:.2f} s",
+            ran_full,
+            "≤ 2 s",
+            report_full is not None and report_full <= 2,
+        ),
+        Figure(
+            "4. annual report step in the second refresh (inputs unchanged)",
+            "not run" if report_second is None else f"{report_second:.2f} s",
+            ran_second or repeats,
+            "≤ 0.2 s",
+            report_second is None or report_second <= 0.2,
+        ),
+    ]
+
+
+def national_figures(runs: RefreshRuns, repeats: int) -> list[Figure]:
+    wall, cpu = median([m.wall_s for m in runs.full]), median([m.cpu_s for m in runs.full])
+    peak = median([m.peak_rss for m in runs.full])
+    second = median([m.wall_s for m in runs.second])
+    return [
+        Figure(
+            "5. national refresh (every municipality × every measure × 2000–2025): wall (CPU)",
+            f"{wall:.1f} s ({cpu:.1f} s)",
+            repeats,
+            "≤ 30 s",
+            wall <= 30,
+        ),
+        Figure(
+            "5. national refresh: peak RSS", f"{peak / MIB:.0f} MiB", repeats, "≤ 1.5 GiB", peak <= 1.5 * GIB
+        ),
+        Figure(
+            "5. national second refresh, nothing new: wall",
+            f"{second:.1f} s ({second / wall:.0%} of full)",
+            repeats,
+        ),
+    ]
