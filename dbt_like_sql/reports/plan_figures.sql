@@ -4,6 +4,8 @@
 -- grain: figure_id
 -- unique: figure_id
 -- accepted_values: status = background_figure, undated, not_in_pipeline, matches, differs
+-- its join to marts.indicator_values spells out the grain's key columns, like the mart's own
+-- dedup join (sqlfluff ST07 rules out `using`); alike in shape, not logic to share
 select
     figures.figure_id,
     nullif(figures.measure_id, '') as measure_id,

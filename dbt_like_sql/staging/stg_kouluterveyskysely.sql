@@ -2,6 +2,8 @@
 -- contract; each school level is its own group (group_type 'school_level'), never summed, and
 -- each row keeps its gender (female, male, total) beside the school level.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value, gender
+-- like-shaped by design: every value staging model lists the same long-form contract columns
+-- (docs/architecture.md, "Long-form source rows"), so each source's mapping reads on its own
 select  -- noqa: LT09
     measure_id, 'kouluterveyskysely' as source,
     region_code, region_level, year, period, group_type, group_value,

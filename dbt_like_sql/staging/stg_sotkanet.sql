@@ -4,6 +4,8 @@
 -- hyte-kerroin outcome ids without a plan measure line (pin_source 'hyte', measure_id = the hyte
 -- indicator id) stay in raw.
 -- grain: measure_id, region_code, region_level, period, group_type, group_value, gender
+-- like-shaped by design: every value staging model lists the same long-form contract columns
+-- (docs/architecture.md, "Long-form source rows"), so each source's mapping reads on its own
 select  -- noqa: LT09
     measure_id, 'sotkanet' as source,
     region_code, region_level, year, period, group_type, group_value,

@@ -34,6 +34,9 @@ CANDIDATE_FILE = "thl_minimum_indicators.sotkanet.csv"
 COLUMNS = ("item_id", "topic_fi", "topic_en", "listing", "measure_id", "sotkanet_id", "source_url", "note")
 
 
+# Configurable key names are declared like the delivery templates' columns: alike in shape only.
+
+
 @dataclass(frozen=True)
 class GroupFormat:
     """The keys of a /groups node (configurable while the format is unverified)."""

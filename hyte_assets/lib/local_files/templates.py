@@ -78,6 +78,7 @@ _DEMO_COLUMN = Column(
     "is_demo", ("is_demo",), "flag", False, "demo row: kyllä/ei, true/false, 1/0; empty = ei"
 )
 
+# The templates are declarations (data): their Column lists are alike in shape by design.
 TEMPLATES: dict[str, Template] = {
     "laskennat": Template(
         kind="laskennat",

@@ -8,6 +8,8 @@ import dagster as dg
 from hyte_assets.defs.checks.quarantine import guard
 from hyte_assets.defs.metadata import table_metadata
 from hyte_assets.defs.resources import PipelineSettings, StatFinResource, WarehouseResource, warehouse_tags
+
+# The import list of the shared ingest helpers is alike in the StatFin folder: the two read one API.
 from hyte_assets.defs.sources.ingest import (
     MONTHLY,
     STATFIN_EXTRA,

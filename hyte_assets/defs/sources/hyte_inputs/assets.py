@@ -18,6 +18,7 @@ from hyte_assets.lib.warehouse import write_if_changed
 KINDS = {"csv", "duckdb"}
 
 
+# Like-shaped with the TEAviisari file asset (a cited CSV read through the same helpers).
 @source_asset("raw.hyte_outcome_values", "hyte", ANNUAL, kinds=KINDS)
 @skip_when_unchanged(("raw.hyte_outcome_values",), ("snapshots/hyte/outcome_values.csv",))
 def hyte_outcome_values(settings: PipelineSettings, warehouse: WarehouseResource) -> dg.MaterializeResult:

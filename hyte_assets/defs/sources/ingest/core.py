@@ -55,6 +55,8 @@ TEA = Window(400, 760, "TEAviisari rounds every year, each sector every second y
 DELIVERY = Window(370, 400, "city deliveries, at least once a year for the annual report")
 
 
+# source_asset takes the same keyword parameters as source_attributes and passes them on:
+# alike in shape by design (one for multi-asset specs, one decorator for single assets).
 def source_attributes(
     table: str,
     source: str,
