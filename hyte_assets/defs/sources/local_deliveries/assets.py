@@ -34,6 +34,7 @@ KINDS = {"csv", "excel", "duckdb"}
 
 REJECTIONS = "raw.local_rejections"
 STATUS = "raw.action_status"
+REPORT_ONLY_TABLES = {STATUS, "raw.resources"}  # read only by the annual report, never by SQL models
 
 
 def table_spec(table: str, description: str, *, skippable: bool) -> dg.AssetSpec:
@@ -50,13 +51,13 @@ def table_spec(table: str, description: str, *, skippable: bool) -> dg.AssetSpec
             STATUS,
             "Status of the plan's actions per action and report year (toimenpiteet_tila), with the "
             "canonical action key, lead (verbatim and normalised), milestone and linked measures.",
-            skippable=True,
+            skippable=False,
         ),
         table_spec(
             "raw.resources",
             "Resources for health and welfare promotion (resurssit): budget lines and person-years per "
             "year, for the welfare report's Resurssit section.",
-            skippable=True,
+            skippable=False,
         ),
         table_spec(
             REJECTIONS, "Delivered files rejected by the last ingest, with the reason.", skippable=False
@@ -111,6 +112,14 @@ def local_deliveries(
                 "files": list(files),  # names relative to data/local (FolderLoad.files)
             },
             data_version=dg.DataVersion(versions[table]),
+        )
+    # The report reads these optionally: without a delivery they are reported as missing (nothing is
+    # written, an earlier table stays), so the annual report still runs instead of being skipped.
+    for table in REPORT_ONLY_TABLES - set(tables):
+        yield dg.MaterializeResult(
+            asset_key=dg.AssetKey(table.split(".")),
+            metadata={"rows_delivered": 0, "note": "no delivery of this kind; the report says it is missing"},
+            data_version=dg.DataVersion("none"),
         )
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey(REJECTIONS.split(".")),
