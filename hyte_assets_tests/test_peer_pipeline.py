@@ -13,13 +13,19 @@ import pytest
 
 from hyte_assets.lib.region_table import load_region_table
 
-from .conftest import definitions, run_job, warehouse_path
+from .conftest import _definitions, definitions, run_job, warehouse_path
 
 OWN_REPORTS = ("reports/peer_comparison", "reports/welfare_index", "reports/group_gaps")
 
 
-def test_lahti_by_configuration(project_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lahti_by_configuration(
+    project_copy: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     monkeypatch.setenv("HYTE_MUNICIPALITY_CODE", "398")
+    # Settings are read when the definitions are built (an EnvVar only where the variable is set),
+    # so this test builds its own and leaves none behind for the next test.
+    _definitions.cache_clear()
+    request.addfinalizer(_definitions.cache_clear)
     graph = definitions().resolve_asset_graph()
     wanted = dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(k) for k in OWN_REPORTS)).upstream()
     keys = [k.to_user_string() for k in wanted.resolve(graph) if not graph.get(k).is_partitioned]

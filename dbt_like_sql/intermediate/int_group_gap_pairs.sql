@@ -94,6 +94,8 @@ select
     country.sample_size as n0,
     country.abs_value as k0,
     municipality.is_demo or country.is_demo as is_demo
+-- The joins spell out the grain (measure_id, group_type, group_value, gender, period): that key list recurs
+-- wherever two models of the grain meet; sqlfluff (ST07) asks for `on` keys rather than `using`.
 from figures as municipality
 inner join figures as country
     on

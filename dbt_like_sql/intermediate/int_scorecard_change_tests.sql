@@ -95,81 +95,39 @@ with_threshold as (
             and trim(min_change.unit) = substr(ruled.candidate_rule, length('min_change:') + 1)
 ),
 
-wilson_inputs as (
-    -- the proportions whose Wilson score interval is needed, one row each: both shares (Newcombe)
-    -- and the conditional share of the latest period's events (rate ratio)
-    select
-        measure_id,
-        group_type,
-        group_value,
-        'latest' as part,
-        p1 as p,
-        m1 as n
-    from with_threshold
-    union all
-    select
-        measure_id,
-        group_type,
-        group_value,
-        'comparison' as part,
-        p0 as p,
-        m0 as n
-    from with_threshold
-    union all
-    select
-        measure_id,
-        group_type,
-        group_value,
-        'share' as part,
-        share1 as p,
-        events as n
-    from with_threshold
-),
-
 wilson as (
-    -- Wilson score 95 % interval: centre +- half, with z the normal 97.5 % quantile
+    -- Wilson score 95 % interval (centre +- half, with z the normal 97.5 % quantile) of the latest
+    -- share, the comparison share (Newcombe) and the latest period's share of the events (rate ratio).
+    -- The same arithmetic stands in intermediate.int_two_sample_intervals and cannot be read from
+    -- there: this model must build from int_scorecard_points alone (the 10,000-series simulation in
+    -- hyte_assets_tests/sql/test_scorecard_change_tests.py builds it so) and the SQL loader has no
+    -- macros. A fix to one is a fix to both; both are checked against statsmodels.
     select
-        measure_id,
-        group_type,
-        group_value,
-        part,
-        (p + 1.959963984540054 ^ 2 / (2 * n)) / (1 + 1.959963984540054 ^ 2 / n) as centre,
-        1.959963984540054 * sqrt(p * (1 - p) / n + 1.959963984540054 ^ 2 / (4 * n * n))
-        / (1 + 1.959963984540054 ^ 2 / n) as half
-    from wilson_inputs
-    where n > 0
-),
-
-wilson_bounds as (
-    select
-        measure_id,
-        group_type,
-        group_value,
-        any_value(centre - half) filter (where part = 'latest') as l1,
-        any_value(centre + half) filter (where part = 'latest') as u1,
-        any_value(centre - half) filter (where part = 'comparison') as l0,
-        any_value(centre + half) filter (where part = 'comparison') as u0,
-        any_value(centre - half) filter (where part = 'share') as share_low,
-        any_value(centre + half) filter (where part = 'share') as share_high
-    from wilson
-    group by measure_id, group_type, group_value
+        *,
+        (p1 + 1.959963984540054 ^ 2 / (2 * m1)) / (1 + 1.959963984540054 ^ 2 / m1) as centre1,
+        1.959963984540054 * sqrt(p1 * (1 - p1) / m1 + 1.959963984540054 ^ 2 / (4 * m1 * m1))
+        / (1 + 1.959963984540054 ^ 2 / m1) as half1,
+        (p0 + 1.959963984540054 ^ 2 / (2 * m0)) / (1 + 1.959963984540054 ^ 2 / m0) as centre0,
+        1.959963984540054 * sqrt(p0 * (1 - p0) / m0 + 1.959963984540054 ^ 2 / (4 * m0 * m0))
+        / (1 + 1.959963984540054 ^ 2 / m0) as half0,
+        (share1 + 1.959963984540054 ^ 2 / (2 * events))
+        / (1 + 1.959963984540054 ^ 2 / events) as share_centre,
+        1.959963984540054
+        * sqrt(share1 * (1 - share1) / events + 1.959963984540054 ^ 2 / (4 * events * events))
+        / (1 + 1.959963984540054 ^ 2 / events) as share_half
+    from with_threshold
 ),
 
 bounds as (
     select
-        with_threshold.*,
-        wilson_bounds.l1,
-        wilson_bounds.u1,
-        wilson_bounds.l0,
-        wilson_bounds.u0,
-        wilson_bounds.share_low,
-        wilson_bounds.share_high
-    from with_threshold
-    left join wilson_bounds
-        on
-            with_threshold.measure_id = wilson_bounds.measure_id
-            and with_threshold.group_type = wilson_bounds.group_type
-            and with_threshold.group_value = wilson_bounds.group_value
+        *,
+        centre1 - half1 as l1,
+        centre1 + half1 as u1,
+        centre0 - half0 as l0,
+        centre0 + half0 as u0,
+        share_centre - share_half as share_low,
+        share_centre + share_half as share_high
+    from wilson
 ),
 
 intervals as (

@@ -6,6 +6,8 @@
 -- unique: measure_id, group_type, group_value
 -- not_null: measure_id, group_type, group_value
 with home as (
+    -- as in reports.teaviisari: always one row, with the maakunta from the region list when the
+    -- code is in it (intermediate.int_home_areas has no row for an unknown code, so it cannot serve)
     select
         settings.municipality_code,
         regions.maakunta_code
@@ -60,6 +62,10 @@ peer_values as (
 ),
 
 peer_ranks as (
+    -- Ranked as reports.peer_comparison ranks the configured peer group, but over the whole maakunta
+    -- (stg_regions) at the home's latest period of marts.measure_series, without gender: one rank
+    -- per measure and group for the scorecard. Sharing the code would need a second, maakunta-only
+    -- peer group and the scorecard on int_group_values' grain, so the ranking stands twice.
     select
         peer_values.*,
         measures.polarity,
@@ -115,6 +121,8 @@ select
     end as rank_in_maakunta,
     peer_ranks.municipalities_in_maakunta,
     peer_ranks.peers_any_demo
+-- The joins spell out the grain (measure_id, group_type, group_value): that key list recurs
+-- wherever two models of the grain meet; sqlfluff (ST07) asks for `on` keys rather than `using`.
 from latest
 cross join home
 left join peer_ranks

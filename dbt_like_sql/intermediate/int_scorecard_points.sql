@@ -198,6 +198,8 @@ select
     comparison.event_count as comparison_count,
     trend.trend_slope,
     coalesce(trend.trend_points, 0) as trend_points
+-- The joins spell out the grain (measure_id, group_type, group_value): that key list recurs
+-- wherever two models of the grain meet; sqlfluff (ST07) asks for `on` keys rather than `using`.
 from latest
 cross join settings
 inner join catalog.measures as measures

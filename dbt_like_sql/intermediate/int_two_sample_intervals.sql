@@ -53,7 +53,10 @@ sized as (
 
 wilson as (
     -- Wilson score interval of each proportion (Newcombe) or of the conditional share (rate ratio):
-    -- centre +- half width
+    -- centre +- half width. The scorecard's change tests (intermediate.int_scorecard_change_tests)
+    -- hold the same arithmetic: that model must build from int_scorecard_points alone (its 10,000-series
+    -- simulation test does) and the SQL loader has no macros, so neither can read the other's. A fix
+    -- to one is a fix to both; both are checked against statsmodels.
     select
         *,
         (p1 + z * z / (2 * m1)) / (1 + z * z / m1) as centre1,

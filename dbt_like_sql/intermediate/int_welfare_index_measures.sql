@@ -91,6 +91,8 @@ select
         else 100 * v.value / national.value
     end as index_value,
     coalesce(v.is_demo, false) or national.is_demo as is_demo
+-- The joins spell out the grain (region_level, region_code, measure_id, period): that key list recurs
+-- wherever two models of the grain meet; sqlfluff (ST07) asks for `on` keys rather than `using`.
 from home_period
 cross join home
 cross join members

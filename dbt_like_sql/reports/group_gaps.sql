@@ -87,7 +87,7 @@ worded as (
 ),
 
 sides as (
-    -- what each side is called in the sentence
+    -- what each side is called in the sentence, in Finnish and then the same in English
     select
         worded.*,
         case worded.gap_type

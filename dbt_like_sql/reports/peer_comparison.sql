@@ -70,6 +70,8 @@ member_values as (
 ),
 
 ranked as (
+    -- The rank among the configured peer group (int_peer_group), by gender and period; the
+    -- scorecard's maakunta rank (int_scorecard_peer_ranks) ranks the same way over the maakunta.
     select
         member_values.*,
         measures.polarity,
@@ -185,6 +187,8 @@ select
     figures.value - areas.hyvinvointialue_value as hyvinvointialue_gap,
     figures.value - areas.koko_maa_value as koko_maa_gap,
     coalesce(areas.any_demo, false) or coalesce(peer_stats.peers_any_demo, false) as comparison_is_demo
+-- The joins spell out the grain (measure_id, group_type, group_value, gender, period): that key list recurs
+-- wherever two models of the grain meet; sqlfluff (ST07) asks for `on` keys rather than `using`.
 from figures
 cross join home
 inner join catalog.measures as measures

@@ -27,6 +27,8 @@ select
         when abs(pipeline.value - figures.value) < 0.05 then 'matches'
         else 'differs'
     end as status
+-- The joins spell out the grain (measure, period, region, group): that key list recurs wherever
+-- two models of the grain meet; sqlfluff (ST07) asks for `on` keys rather than `using`.
 from catalog.plan_figures as figures
 left join catalog.measures as measures
     on figures.measure_id = measures.measure_id

@@ -3,28 +3,10 @@
 -- and the primary goal links; supporting ones are listed beside).
 -- grain: goal_id
 -- unique: goal_id
+-- The columns are reports.scorecard_rollup's (listed there once), the keys named for goals.
 select
     rollup_id as goal_id,
     rollup_no as goal_no,
-    theme_id,
-    title_fi,
-    title_en,
-    measures_total,
-    measures_with_data,
-    coverage,
-    n_improving,
-    n_stable,
-    n_worsening,
-    n_target_met,
-    n_not_judged,
-    n_no_data,
-    n_judged,
-    share_improving,
-    worst_moving,
-    n_supporting,
-    supporting_measures,
-    summary_fi,
-    summary_en,
-    any_demo
+    * exclude (level, rollup_id, rollup_no)
 from reports.scorecard_rollup
 where level = 'goal'

@@ -34,7 +34,8 @@ measures_with_values as (
 ),
 
 facts as (
-    -- every catalog measure at least once: one row per group with data, else one 'total' row
+    -- every catalog measure at least once: one row per group with data, else one 'total' row;
+    -- the catalog's descriptive columns first, as in scorecard_measure (a list, not logic)
     select
         measures.measure_id,
         measures.title_fi,
@@ -88,6 +89,8 @@ facts as (
         case when length(points.latest_period) = 7 then 1 else 2 end as stale_after_years,
         measures_with_values.measure_id is not null as measure_has_values,
         case when measures.polarity = 'lower_better' then -1 else 1 end as good_direction
+    -- The joins spell out the grain (measure_id, group_type, group_value): that key list recurs
+    -- wherever two models of the grain meet; sqlfluff (ST07) asks for `on` keys rather than `using`.
     from catalog.measures as measures
     cross join settings
     left join intermediate.int_scorecard_points as points

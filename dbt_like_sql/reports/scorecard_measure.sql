@@ -27,6 +27,7 @@ with group_statuses as (
     group by measure_id
 )
 
+-- the catalog's descriptive columns come first, as in scorecard_indicator (a list, not logic)
 select
     measures.measure_id,
     measures.title_fi,

@@ -201,6 +201,8 @@ class SotkanetResource(dg.ConfigurableResource):
     max_retries: int = 4
 
     def client(self, settings: PipelineSettings) -> SotkanetClient:
+        # Alike in shape to StatFinResource.client: each passes its own settings to _transport,
+        # which is the shared part, and builds its own protocol client.
         transport = _transport(
             settings,
             "sotkanet",

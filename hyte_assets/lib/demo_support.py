@@ -274,20 +274,28 @@ def has_source_path(measure: dict[str, str]) -> bool:
 
 def generic_demo_rows(measure: dict[str, str], inputs: DemoInputs) -> list[dict[str, object]]:
     """Yearly demo rows for every region, for a measure that has no citable source path yet."""
+    years, unit = [str(y) for y in inputs.scope.years], measure["unit"]
     rows: list[dict[str, object]] = []
-    years = [str(y) for y in inputs.scope.years]
     for region in inputs.value_regions:
-        series = inputs.model.series(
-            measure["measure_id"],
-            f"measure:{measure['measure_id']}",
-            measure["unit"],
-            region.region_code,
-            "total",
-            years,
-            scale=inputs.count_scale(measure["unit"], region),
-        )
-        rows += [long_row(measure, region, p, "total", "total", v) for p, v in series.items()]
+        rows += total_rows(measure, region, inputs.model, years, scale=inputs.count_scale(unit, region))
     return rows
+
+
+def total_rows(
+    measure: dict[str, str],
+    region: Region,
+    model: ValueModel,
+    years: list[str],
+    *,
+    sample_size: float | None = None,
+    scale: float = 1.0,
+) -> list[dict[str, object]]:
+    """Demo rows of one measure for a region's whole population ('total') over `years`."""
+    key = measure["measure_id"]
+    series = model.series(
+        key, f"measure:{key}", measure["unit"], region.region_code, "total", years, scale=scale
+    )
+    return [long_row(measure, region, p, "total", "total", v, sample_size) for p, v in series.items()]
 
 
 def write_demo_values(inputs: DemoInputs, source: str, rows: list[dict[str, object]]) -> dict[str, int]:

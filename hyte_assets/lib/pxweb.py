@@ -167,18 +167,23 @@ class PxWebClient:
             if self.min_interval is None:
                 self.api_config()
 
+    def _table_request(self, path: str, method: str, kind: str, body: Any = None) -> Request:
+        """`{base}/{path}.px`: GET reads the metadata, POST queries; each kind has its snapshot file."""
+        return Request(
+            source=self.source,
+            method=method,
+            url=f"{self.base_url}/{path}.px",
+            json_body=body,
+            item=f"table {path}",
+            snapshot_path=f"{path.replace('/', '__')}.{kind}.json",
+        )
+
     def table_metadata(self, table: str) -> dict[str, Any]:
         """`GET {base}/{table}.px`: title and variables (code, text, values, valueTexts, time …)."""
         path = _table_path(table)
         item = f"table {path}"
         self._ensure_config()
-        request = Request(
-            source=self.source,
-            method="GET",
-            url=f"{self.base_url}/{path}.px",
-            item=item,
-            snapshot_path=f"{path.replace('/', '__')}.meta.json",
-        )
+        request = self._table_request(path, "GET", "meta")
         with self.stats.counting_failures():
             data, url = self._send(request)
             self._check_metadata(data, url, item)
@@ -217,14 +222,7 @@ class PxWebClient:
             "response": {"format": response_format},
         }
         self._ensure_config()
-        request = Request(
-            source=self.source,
-            method="POST",
-            url=f"{self.base_url}/{path}.px",
-            json_body=body,
-            item=item,
-            snapshot_path=f"{path.replace('/', '__')}.data.json",
-        )
+        request = self._table_request(path, "POST", "data", body)
         with self.stats.counting_failures():
             try:
                 data, url = self._send(request)

@@ -59,6 +59,8 @@ class ThlCubeClient:
         max_concurrency: int = 2,
         source: str = SOURCE,
     ) -> None:
+        # The same constructor shape as SotkanetClient's (base URL, transport or live HTTP, source,
+        # stats): four assignments, which a base class would hide rather than save.
         self.base_url = base_url.rstrip("/")
         self.transport = transport or RetryingHttp(max_concurrency=max_concurrency)
         self.source = source

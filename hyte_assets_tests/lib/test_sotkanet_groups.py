@@ -131,7 +131,9 @@ def test_live_asset_writes_the_candidate_file_and_snapshot_mode_stays_partial(
     from hyte_assets.defs.resources import PipelineSettings, SotkanetResource
 
     data = tmp_path / "data"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "data" / "catalog", data / "catalog")
+    for part in ("catalog", "regions"):  # what the settings check needs besides a snapshot folder
+        shutil.copytree(Path(__file__).resolve().parents[2] / "data" / part, data / part)
+    (data / "snapshots").mkdir()
     httpserver.expect_request(f"{PREFIX}/groups").respond_with_json(TREE)
     indicators = [{"id": i, "title": {"fi": f"Indikaattori {i}"}} for i in (181, 3219, 4298)]
     httpserver.expect_request(f"{PREFIX}/indicators").respond_with_json(indicators)

@@ -43,7 +43,7 @@ def test_make_run_with_a_rejected_delivery_exits_4_with_a_readable_summary(
     assert done.returncode == refresh.EXIT_DELIVERY_REJECTED, output[-3000:]
     assert "hyte_assets refresh FAILED (exit 4" in done.stdout
     assert "laskennat_2026.csv row 3 column arvo" in done.stdout
-    assert "local_deliveries:local_deliveries_accepted" in done.stdout  # the ERROR check, by severity
+    assert "raw/local_rejections:local_deliveries_accepted" in done.stdout  # the ERROR check, by severity
     assert "Demo share of scorecard rows:" in done.stdout
     assert str((project_copy / "warehouse" / "hyte_reports.duckdb").resolve()) in done.stdout
     for source in ("sotkanet", "statfin", "employment", "local"):

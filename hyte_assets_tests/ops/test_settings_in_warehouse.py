@@ -61,6 +61,6 @@ def test_meta_settings_is_put_back_when_the_run_fails_later(project_copy: Path) 
     result = dg.materialize([pipeline_settings, breaks_later], resources=resources, raise_on_error=False)
     assert not result.success
     assert [e.asset_key for e in result.get_asset_materialization_events()] == [
-        dg.AssetKey("pipeline_settings")
+        dg.AssetKey(["meta", "settings"])
     ]
     assert settings_row(database) == [("111",)]

@@ -13,7 +13,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hyte_assets.lib.ge_adapter import Expectation
 
@@ -167,17 +167,43 @@ def hyte_indicators(kind: str) -> Callable[["Context"], set[str]]:
     return lambda c: c.hyte_indicators(kind)
 
 
+def measures_of(source: str) -> Items:
+    """Every catalog measure of `source` (a coverage rule)."""
+    return Items("measure_id", f"catalog measures of source {source}", catalog_measures((source,)))
+
+
+def cited_measures(source: str) -> Items:
+    """The catalog measures of `source` with a cited table (a required rule)."""
+    return Items(
+        "measure_id", f"catalog measures of source {source} with a cited table", ref_measures((source,))
+    )
+
+
+def hyte_items(kind: str) -> Items:
+    """The hyte-kerroin's `kind` ("process" or "outcome") indicators."""
+    return Items("indicator_id", f"the hyte-kerroin's {kind} indicators", hyte_indicators(kind))
+
+
+# The source folders' suites.py files are rules as data: alike in shape from folder to folder (their
+# import lists and TableSuite arguments), different in values; what repeated in value is folded here.
+def long_form_suite(
+    table: str, source: str, extra: Mapping[str, tuple[str, ...]], **rules: Any
+) -> TableSuite:
+    """A long-form values table (docs/architecture.md): its columns plus `extra`, one row per
+    LONG_KEY, units from the catalog; `rules` add or override the rest (regions, calendar, ...)."""
+    defaults: dict[str, Any] = {"key": LONG_KEY, "value": "value", "unit": "catalog"}
+    return TableSuite(table=table, source=source, columns={**LONG_FORM, **extra}, **{**defaults, **rules})
+
+
 def sotkanet_values_suite(asset: str, source: str, extra: Mapping[str, tuple[str, ...]]) -> TableSuite:
     """The suite of a long-form Sotkanet values table (sotkanet, kouluterveyskysely)."""
-    return TableSuite(
-        table=f"raw.{asset}",
-        source=source,
-        columns={**LONG_FORM, "gender": TEXT, **extra},
+    return long_form_suite(
+        f"raw.{asset}",
+        source,
+        {"gender": TEXT, **extra},
         # a school-survey row keeps its school level as the group and its gender beside it
         key=(*LONG_KEY, "gender", "indicator_id"),
         nullable_key=("indicator_id",),  # demo rows have no indicator
-        value="value",
-        unit="catalog",
         regions=Regions(REGION_LEVELS),
         required=(
             Items(
@@ -192,7 +218,7 @@ def sotkanet_values_suite(asset: str, source: str, extra: Mapping[str, tuple[str
         calendar=odd_years(10, "school health survey")
         if source == "kouluterveyskysely"
         else annual(2, "annual register data"),
-        coverage=Items("measure_id", f"catalog measures of source {source}", catalog_measures((source,))),
+        coverage=measures_of(source),
         outliers=True,
     )
 

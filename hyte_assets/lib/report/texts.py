@@ -16,6 +16,7 @@ from typing import Any
 LANGUAGES = ("fi", "en")
 TEXTS_FILE = Path(__file__).with_name("texts.toml")
 
+# Label tables, code -> (Finnish, English): alike in shape because they are data, not logic.
 SOURCES: dict[str, tuple[str, str]] = {
     "sotkanet": ("THL Sotkanet", "THL Sotkanet"),
     "kouluterveyskysely": ("Kouluterveyskysely (THL)", "School health survey (THL)"),

@@ -6,11 +6,10 @@ from hyte_assets.defs.checks.suites import (
     INT,
     NUMBER,
     TEXT,
-    Items,
     Regions,
     TableSuite,
     annual,
-    hyte_indicators,
+    hyte_items,
 )
 
 SUITES: tuple[TableSuite, ...] = (
@@ -23,12 +22,10 @@ SUITES: tuple[TableSuite, ...] = (
         unit="rate",
         region_columns=("municipality_code",),
         regions=Regions(("kunta",)),
-        required=(
-            Items("indicator_id", "the hyte-kerroin's outcome indicators", hyte_indicators("outcome")),
-        ),
+        required=(hyte_items("outcome"),),
         time="year",
         calendar=annual(2, "annual register and survey data"),
-        coverage=Items("indicator_id", "the hyte-kerroin's outcome indicators", hyte_indicators("outcome")),
+        coverage=hyte_items("outcome"),
         outliers=True,
     ),
 )

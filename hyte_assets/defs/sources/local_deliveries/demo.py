@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hyte_assets.lib.demo_support import DemoInputs, Scope, ValueModel, long_row, write_csv
+from hyte_assets.lib.demo_support import DemoInputs, Scope, ValueModel, total_rows, write_csv
 from hyte_assets.lib.regions import Region
 
 SURVEY_YEARS = {
@@ -52,30 +52,15 @@ def delivery_rows(
         ]
         years = [str(y) for y in SURVEY_YEARS[source]]
         for region in targets:
-            series = model.series(
-                measure["measure_id"],
-                f"measure:{measure['measure_id']}",
-                measure["unit"],
-                region.region_code,
-                "total",
-                years,
+            rows += total_rows(
+                measure, region, model, years, sample_size=900 if region.level != "kunta" else 420
             )
-            n = 900 if region.level != "kunta" else 420
-            rows += [long_row(measure, region, p, "total", "total", v, n) for p, v in series.items()]
         return rows
     if source == "local":
         heinola = [r for r in regions if r.region_code == "111"]
         years = [str(y) for y in scope.years if y >= 2021]
         for region in heinola:
-            series = model.series(
-                measure["measure_id"],
-                f"measure:{measure['measure_id']}",
-                measure["unit"],
-                "111",
-                "total",
-                years,
-            )
-            rows += [long_row(measure, region, p, "total", "total", v) for p, v in series.items()]
+            rows += total_rows(measure, region, model, years)
         return rows
     return rows
 

@@ -4,7 +4,6 @@ vocabulary, docs/validation.md for the rules in prose), and their asset checks."
 from hyte_assets.defs.checks.ge_checks import checks_for
 from hyte_assets.defs.checks.suites import (
     INT,
-    LONG_FORM,
     LONG_KEY,
     TEXT,
     Items,
@@ -12,30 +11,27 @@ from hyte_assets.defs.checks.suites import (
     TableSuite,
     annual,
     catalog_measures,
+    long_form_suite,
+    measures_of,
 )
 
 SUITES: tuple[TableSuite, ...] = (
-    TableSuite(
-        table="raw.local_counts",
-        source="local_files",
-        columns={**LONG_FORM, "source_file": TEXT, "source_row": INT},
-        key=LONG_KEY,
-        value="value",
-        unit="catalog",
+    long_form_suite(
+        "raw.local_counts",
+        "local_files",
+        {"source_file": TEXT, "source_row": INT},
         regions=Regions(("kunta",), allowed=("kunta",)),
         time="year",
         calendar=annual(1, "the city's own annual counts"),
-        coverage=Items("measure_id", "catalog measures of source local", catalog_measures(("local",))),
+        coverage=measures_of("local"),
         outliers=True,
         optional=True,
     ),
-    TableSuite(
-        table="raw.survey_values",
-        source="local_files",
-        columns={**LONG_FORM, "survey": TEXT, "survey_name": TEXT, "source_file": TEXT, "source_row": INT},
+    long_form_suite(
+        "raw.survey_values",
+        "local_files",
+        {"survey": TEXT, "survey_name": TEXT, "source_file": TEXT, "source_row": INT},
         key=(*LONG_KEY, "survey_name"),
-        value="value",
-        unit="catalog",
         # Each survey covers its own levels; the delivery parser accepts only 111, 07, 09 and SSS.
         time="year",
         calendar=annual(3, "surveys every two to three years"),

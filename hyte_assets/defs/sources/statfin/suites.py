@@ -5,38 +5,27 @@ from hyte_assets.defs.checks.ge_checks import checks_for
 from hyte_assets.defs.checks.suites import (
     BOOL,
     INT,
-    LONG_FORM,
-    LONG_KEY,
     NUMBER,
     STATFIN_LEVELS,
     TEXT,
-    Items,
     Regions,
     TableSuite,
     annual,
-    catalog_measures,
-    ref_measures,
+    cited_measures,
+    long_form_suite,
+    measures_of,
 )
 
 SUITES: tuple[TableSuite, ...] = (
-    TableSuite(
-        table="raw.statfin_values",
-        source="statfin",
-        columns={**LONG_FORM, "table_id": TEXT, "content_code": TEXT},
-        key=LONG_KEY,
-        value="value",
-        unit="catalog",
+    long_form_suite(
+        "raw.statfin_values",
+        "statfin",
+        {"table_id": TEXT, "content_code": TEXT},
         regions=Regions(STATFIN_LEVELS),
-        required=(
-            Items(
-                "measure_id",
-                "catalog measures of source statfin with a cited table",
-                ref_measures(("statfin",)),
-            ),
-        ),
+        required=(cited_measures("statfin"),),
         time="year",
         calendar=annual(2, "annual statistics"),
-        coverage=Items("measure_id", "catalog measures of source statfin", catalog_measures(("statfin",))),
+        coverage=measures_of("statfin"),
         outliers=True,
     ),
     TableSuite(

@@ -4,7 +4,6 @@ vocabulary, docs/validation.md for the rules in prose), and their asset checks."
 from hyte_assets.defs.checks.ge_checks import checks_for
 from hyte_assets.defs.checks.suites import (
     INT,
-    LONG_FORM,
     NUMBER,
     TEXT,
     Items,
@@ -12,18 +11,18 @@ from hyte_assets.defs.checks.suites import (
     TableSuite,
     annual,
     fixed,
-    hyte_indicators,
+    hyte_items,
+    long_form_suite,
 )
 
 TEA_SECTORS = ("kuntajohto", "peruskoulu", "liikunta", "kulttuuri")
 
 SUITES: tuple[TableSuite, ...] = (
-    TableSuite(
-        table="raw.teaviisari_values",
-        source="teaviisari",
-        columns={**LONG_FORM, "sector": TEXT},
+    long_form_suite(
+        "raw.teaviisari_values",
+        "teaviisari",
+        {"sector": TEXT},
         key=("sector", "region_level", "region_code", "period"),
-        value="value",
         unit="score_0_100",
         regions=Regions(("kunta",)),
         required=(Items("sector", "the four TEAviisari sectors", fixed(TEA_SECTORS)),),
@@ -58,12 +57,10 @@ SUITES: tuple[TableSuite, ...] = (
         key=("municipality_code", "indicator_id", "collection_year"),
         region_columns=("municipality_code",),
         regions=Regions(("kunta",)),
-        required=(
-            Items("indicator_id", "the hyte-kerroin's process indicators", hyte_indicators("process")),
-        ),
+        required=(hyte_items("process"),),
         time="collection_year",
         calendar=annual(3, "TEAviisari rounds, each sector every second year"),
-        coverage=Items("indicator_id", "the hyte-kerroin's process indicators", hyte_indicators("process")),
+        coverage=hyte_items("process"),
         in_sets={"answer": (0, 1)},
     ),
 )
