@@ -70,7 +70,8 @@ class Breakdown:
     runs: list[RunTimes]
 
     def step(self, key: str) -> float | None:
-        found = [run.steps[key] for run in self.runs if key in run.steps]
+        """Seconds of the step `key` (or of steps whose key contains it), None when none ran."""
+        found = [s for run in self.runs for k, s in run.steps.items() if k == key or key in k]
         return sum(found) if found else None
 
 

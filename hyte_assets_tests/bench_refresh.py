@@ -117,8 +117,8 @@ def bench_refresh(
 
 
 def national_data_dir(tmp: Path) -> Path:
-    """A complete HYTE_DATA_DIR around `demo_data --national`: its snapshot folders and deliveries
-    beside the project's catalog, plan, hyte inputs, scorecard settings and cited real values."""
+    """A complete HYTE_DATA_DIR around `demo_data --national`: its snapshot folders beside the
+    project's catalog, plan, hyte inputs, scorecard settings, regions, deliveries and cited real values."""
     generated = tmp / "national_generated"
     subprocess.run(
         [sys.executable, "-m", "hyte_assets.lib.demo_data", "--national", str(generated)],
@@ -133,9 +133,10 @@ def national_data_dir(tmp: Path) -> Path:
     for name in ("real_values.csv", "sotkanet_titles.csv"):
         shutil.copy(REPO / "data" / "snapshots" / name, data / "snapshots" / name)
     for item in generated.iterdir():
-        if item.name == "local":  # generated demo deliveries replace the shipped ones
-            shutil.copytree(item, data / "local", dirs_exist_ok=True)
-        else:
+        # The city's own deliveries stay Heinola's (data/local): the national generator's demo
+        # deliveries carry county rows ('01') that the delivery loader rejects, and a rejected
+        # delivery fails a blocking check, which would stop the refresh before the SQL models.
+        if item.name != "local":
             shutil.copytree(item, data / "snapshots" / item.name)
     return data
 
@@ -179,17 +180,17 @@ def heinola_figures(runs: RefreshRuns, repeats: int) -> list[Figure]:
         ),
         Figure(
             "4. annual report step (HTML fi + en, PDF) in the full refresh",
-            "not found" if report_full is None else f"{report_full:.2f} s",
+            "not run (see below)" if report_full is None else f"{report_full:.2f} s",
             ran_full,
             "≤ 2 s",
             report_full is not None and report_full <= 2,
         ),
         Figure(
             "4. annual report step in the second refresh (inputs unchanged)",
-            "not run" if report_second is None else f"{report_second:.2f} s",
+            "not run (see below)" if report_second is None else f"{report_second:.2f} s",
             ran_second or repeats,
             "≤ 0.2 s",
-            report_second is None or report_second <= 0.2,
+            None if report_second is None else report_second <= 0.2,
         ),
     ]
 
