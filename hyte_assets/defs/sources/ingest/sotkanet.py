@@ -176,9 +176,10 @@ def _long_rows(
             "group_value": gender.where(by_gender, pin.group_value).to_numpy(),
             "value": df["value"].to_numpy(),
             "abs_value": df["abs_value"].to_numpy(),
+            # real_values.csv cites totals only: a male/female row of a cited year stays demo
             "is_demo": [
-                False if settings.live else (item, code, str(year), "total") not in real
-                for code, year in zip(region["region_code"], df["year"], strict=True)
+                False if settings.live else (sex != "total" or (item, code, str(year), "total") not in real)
+                for code, year, sex in zip(region["region_code"], df["year"], gender, strict=True)
             ],
             "fetched_at": fetch_time(settings),
         }
