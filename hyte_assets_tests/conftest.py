@@ -62,9 +62,31 @@ def warehouse_path() -> Path:
     return Path(os.environ["HYTE_DUCKDB_PATH"])
 
 
+# Settings become an EnvVar only where the variable is set when the definitions are built, so the
+# cache is keyed by which of them are set: a test that sets one (live mode, another municipality)
+# gets definitions that read it.
+SETTING_VARS = (
+    "HYTE_SOURCE_MODE",
+    "HYTE_MUNICIPALITY_CODE",
+    "HYTE_REGION_SCOPE",
+    "HYTE_SOTKANET_URL",
+    "HYTE_STATFIN_URL",
+    "HYTE_THL_CUBE_URL",
+    "HYTE_PAYMENT_YEAR",
+    "HYTE_ASSUMPTION_SET",
+)
+
+
 @functools.cache
-def _definitions() -> dg.Definitions:
+def _definitions_for(_set_vars: tuple[bool, ...]) -> dg.Definitions:
     return defs()
+
+
+def _definitions() -> dg.Definitions:
+    return _definitions_for(tuple(bool(os.environ.get(name)) for name in SETTING_VARS))
+
+
+_definitions.cache_clear = _definitions_for.cache_clear  # type: ignore[attr-defined]
 
 
 def definitions() -> dg.Definitions:
