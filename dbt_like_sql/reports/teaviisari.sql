@@ -7,6 +7,8 @@
 -- unique: sector_id, year, region_level
 -- not_null: sector_id, year, region_level, score, source, is_demo
 -- accepted_values: region_level = kunta, maakunta, koko_maa
+-- the home block is like int_scorecard_peer_ranks' own: one row always, even for a code the region
+-- table lacks (intermediate.int_home_areas returns none then), so both spell it out
 with home as (
     select
         settings.municipality_code,
