@@ -115,6 +115,33 @@ def test_bad_delivery_is_rejected_and_the_previous_rows_stay(env):
     assert after.drop(columns="fetched_at").equals(before.drop(columns="fetched_at"))
 
 
+def test_without_deliveries_the_models_still_run_and_an_unchanged_folder_skips(env):
+    for delivery in (env["data"] / "local" / "demo").glob("*.csv"):
+        delivery.unlink()
+    (env["data"] / "local" / "toimenpiteet_tila.csv").unlink()
+    staging = dg.AssetSelection.keys("staging/stg_local", "staging/stg_surveys")
+    first = run(LOCAL_DELIVERIES | staging)
+    assert first.success
+    # Never delivered: empty long-form tables (typed), so stg_local and stg_surveys still build.
+    materialised = {e.asset_key.to_user_string() for e in first.get_asset_materialization_events()}
+    assert {"staging/stg_local", "staging/stg_surveys"} <= materialised
+    assert query(env["db"], "select count(*) n from raw.local_counts")["n"][0] == 0
+    types = query(
+        env["db"],
+        "select data_type from information_schema.columns "
+        "where table_name = 'local_counts' and column_name = 'value'",
+    )
+    assert types["data_type"].tolist() == ["DOUBLE"]
+    # The report-only tables stay absent, and an unchanged folder skips the whole step.
+    second = run(LOCAL_DELIVERIES)
+    skipped = {
+        e.asset_key.to_user_string()
+        for e in second.get_asset_materialization_events()
+        if e.materialization.metadata.get("skipped_unchanged_inputs")
+    }
+    assert {"raw/local_counts", "raw/survey_values", "raw/action_status", "raw/resources"} <= skipped
+
+
 def test_sensor_requests_a_run_only_when_a_delivery_changes(env):
     first = local_files_sensor(dg.build_sensor_context(cursor=None))
     assert not first.run_requests and first.cursor  # the first tick only records the deliveries

@@ -24,6 +24,7 @@ from hyte_assets.lib.warehouse import (
     fingerprint_of,
     inputs_unchanged,
     record_inputs,
+    table_exists,
     table_version,
 )
 
@@ -95,10 +96,12 @@ def skip_when_unchanged(
     *,
     partitioned: bool = False,
     multi: bool = False,
+    optional: frozenset[str] = frozenset(),
 ) -> Callable[[Callable[..., object]], Callable[..., object]]:
     """Decorate a source asset's function (below `@dg.asset`) that writes `tables` from `files`
     (relative to HYTE_DATA_DIR) and the `upstream` tables; a partitioned asset also keys on the
-    partitions asked for. A `multi` asset (one spec per table) yields one result per table.
+    partitions asked for. A `multi` asset (one spec per table) yields one result per table;
+    its `optional` tables may be absent (nothing delivered yet), which does not prevent a skip.
 
     The key covers the code that parses the source (`code_version_of`): the defining module,
     the shared helpers and the `lib/` client it uses.
@@ -116,10 +119,12 @@ def skip_when_unchanged(
 
         def skipped(warehouse: WarehouseResource, version: str) -> list[dg.MaterializeResult] | None:
             with warehouse.connect() as con:
-                if not inputs_unchanged(con, list(tables), version):
+                absent = [t for t in tables if t in optional and not table_exists(con, t)]
+                present = [t for t in tables if t not in absent]
+                if not inputs_unchanged(con, present, version):
                     return None
-                recorded = {t: (table_version(con, t) or ("", None))[0] for t in tables}
-                rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+                recorded = {t: (table_version(con, t) or ("", None))[0] for t in present}
+                rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in present}
             if multi:
                 return [
                     dg.MaterializeResult(
@@ -127,7 +132,14 @@ def skip_when_unchanged(
                         metadata={"skipped_unchanged_inputs": True, "dagster/row_count": rows[t]},
                         data_version=dg.DataVersion(recorded[t]),
                     )
-                    for t in tables
+                    for t in present
+                ] + [
+                    dg.MaterializeResult(
+                        asset_key=dg.AssetKey(t.split(".")),
+                        metadata={"skipped_unchanged_inputs": True, "rows_delivered": 0},
+                        data_version=dg.DataVersion("none"),
+                    )
+                    for t in absent
                 ]
             version_of_data = recorded[tables[0]] if len(tables) == 1 else fingerprint_of(recorded)
             return [

@@ -212,8 +212,11 @@ def file_stamp(paths: list[Path]) -> str:
     for path in sorted(paths):
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
+            # Named relative to the data folder's parts, so a copied or moved data folder
+            # (same files, same times) keeps its stamp.
+            name = f"{path.name}/{file.relative_to(path)}" if path.is_dir() else path.name
             stat = file.stat() if file.exists() else None
-            entry = f"{file}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{file}:missing"
+            entry = f"{name}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{name}:missing"
             digest.update(entry.encode() + b"\0")
     return digest.hexdigest()[:16]
 

@@ -70,8 +70,11 @@ class TableReport:
     def run(
         cls, con: "duckdb.DuckDBPyConnection", settings: PipelineSettings, suite: TableSuite
     ) -> "TableReport":
-        """Judge the stored table (no verdict when the table was never written)."""
+        """Judge the stored table (no verdict when the table was never written, or when an optional
+        table is empty: nothing of that kind delivered yet)."""
         if not table_exists(con, suite.table):
+            return cls(suite)
+        if suite.optional and not con.execute(f"select count(*) from {suite.table}").fetchone()[0]:
             return cls(suite)
         ctx = Context.load(con, settings)
         stored, types = read_stored(con, suite.table)
@@ -103,7 +106,8 @@ def valid_result(asset: dg.AssetKey, reports: Sequence[TableReport]) -> dg.Asset
             if not report.suite.optional:
                 problems.append(f"{table}: the table does not exist")
             markdown.append(
-                f"**{table}**: not written" + (" (no delivery of this kind)" if report.suite.optional else "")
+                f"**{table}**: "
+                + ("no rows (no delivery of this kind)" if report.suite.optional else "not written")
             )
             continue
         problems += [f"{table}: {p}" for p in report.verdict.problems()]

@@ -139,7 +139,7 @@ class TableSuite:
     outliers: bool = False  # series = key without the time column
     in_sets: Mapping[str, tuple[object, ...]] = field(default_factory=dict)  # column → allowed values
     extra: tuple[Expectation, ...] = ()
-    optional: bool = False  # the asset writes the table only when it has rows
+    optional: bool = False  # may be empty or absent: nothing of this kind delivered yet
 
     @property
     def asset(self) -> str:

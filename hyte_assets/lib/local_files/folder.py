@@ -34,6 +34,8 @@ TABLES = {
     "toimenpiteet_tila": "raw.action_status",
     "resurssit": "raw.resources",
 }
+# Kinds the SQL models read (the other two only the annual report, which treats them as optional).
+LONG_FORM_KINDS = ("laskennat", "kyselyt")
 # What identifies one figure in each normalised table (delivered columns, after `normalise`).
 KEYS = {
     "laskennat": ("measure_id", "period", "group_value"),
@@ -157,6 +159,10 @@ def load_folder(
         for kind, parts in frames.items()
         if any(len(p) for p in parts)
     }
+    for kind in LONG_FORM_KINDS:  # never delivered: an empty typed table, so the SQL models still run
+        if TABLES[kind] not in result.tables and previous.get(kind) is None:
+            empty = pd.DataFrame(columns=TEMPLATES[kind].output_columns)
+            result.tables[TABLES[kind]] = normalise(kind, empty, sources, fetched_at, municipality)
     return result
 
 

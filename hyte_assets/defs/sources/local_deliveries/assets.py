@@ -65,7 +65,9 @@ def table_spec(table: str, description: str, *, skippable: bool) -> dg.AssetSpec
     ],
     can_subset=False,
 )
-@skip_when_unchanged((*TABLES.values(), REJECTIONS), ("local", "catalog"), multi=True)
+@skip_when_unchanged(
+    (*TABLES.values(), REJECTIONS), ("local", "catalog"), multi=True, optional=frozenset(REPORT_ONLY_TABLES)
+)
 def local_deliveries(
     context: dg.AssetExecutionContext, settings: PipelineSettings, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
