@@ -1,0 +1,56 @@
+"""The SQL models as Dagster assets: a model's header tests run in its own step as blocking checks."""
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from hyte_assets.defs.models.sql_assets import build_model_asset
+from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
+from hyte_assets.lib.sql_models import discover
+from hyte_assets.lib.warehouse import VERSIONS_DDL
+from hyte_assets_tests.lib.test_sql_models import write
+
+MODELS = {
+    "staging/stg_x.sql": "-- Rows of raw.x.\n-- unique: k\nselect k, v from raw.x",
+    "marts/x_total.sql": "-- The sum of stg_x.\nselect sum(v) as total from staging.stg_x",
+}
+
+
+def materialise(tmp_path: Path, raw_rows: list[tuple[int, int]]) -> dg.ExecuteInProcessResult:
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema if not exists raw; create schema if not exists meta")
+        con.execute(VERSIONS_DDL)
+        con.execute("create or replace table raw.x (k integer, v integer)")
+        con.executemany("insert into raw.x values (?, ?)", raw_rows)
+    models, tests = discover(write(tmp_path, MODELS))
+    assets = [build_model_asset(m, [t for t in tests if t.model == m.table]) for m in models]
+    return dg.materialize(
+        assets,
+        resources={
+            "warehouse": WarehouseResource(database=str(database)),
+            "settings": PipelineSettings(),  # the project's own data folder (read only)
+        },
+        raise_on_error=False,
+    )
+
+
+def test_header_tests_run_in_the_model_step_and_a_failure_blocks_downstream(tmp_path: Path) -> None:
+    good = materialise(tmp_path, [(1, 2), (2, 3)])
+    assert good.success
+    [check] = good.get_asset_check_evaluations()
+    assert (check.asset_key.to_user_string(), check.check_name, check.passed) == (
+        "staging/stg_x",
+        "stg_x__unique__k",
+        True,
+    )
+    steps = {e.step_key for e in good.all_events if e.event_type_value == "STEP_SUCCESS"}
+    assert steps == {"staging__stg_x", "marts__x_total"}  # no step of its own for the check
+
+    bad = materialise(tmp_path, [(1, 2), (1, 3)])  # a duplicate key
+    assert not bad.success
+    [check] = bad.get_asset_check_evaluations()
+    assert not check.passed and check.metadata["offending_rows"].value == 1
+    written = {e.asset_key.to_user_string() for e in bad.get_asset_materialization_events()}
+    assert written == {"staging/stg_x"}  # the failed blocking check stops marts.x_total
