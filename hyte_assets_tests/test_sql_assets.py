@@ -1,11 +1,11 @@
-"""The SQL models as Dagster assets: a model's header tests run in its own step as blocking checks."""
+"""The SQL models as Dagster assets: one step builds them all, each model's tests blocking checks."""
 
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from hyte_assets.defs.models.sql_assets import build_model_asset
+from hyte_assets.defs.models.sql_assets import build_models_asset
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
 from hyte_assets.lib.sql_models import discover
 from hyte_assets.lib.warehouse import VERSIONS_DDL
@@ -17,17 +17,18 @@ MODELS = {
 }
 
 
-def materialise(tmp_path: Path, raw_rows: list[tuple[int, int]]) -> dg.ExecuteInProcessResult:
+def materialise(
+    tmp_path: Path, raw_rows: list[tuple[int, int]], models: dict[str, str] = MODELS
+) -> dg.ExecuteInProcessResult:
     database = tmp_path / "w.duckdb"
     with duckdb.connect(str(database)) as con:
         con.execute("create schema if not exists raw; create schema if not exists meta")
         con.execute(VERSIONS_DDL)
         con.execute("create or replace table raw.x (k integer, v integer)")
         con.executemany("insert into raw.x values (?, ?)", raw_rows)
-    models, tests = discover(write(tmp_path, MODELS))
-    assets = [build_model_asset(m, [t for t in tests if t.model == m.table]) for m in models]
+    models, tests = discover(write(tmp_path, models))
     return dg.materialize(
-        assets,
+        [build_models_asset(models, tests)],
         resources={
             "warehouse": WarehouseResource(database=str(database)),
             "settings": PipelineSettings(),  # the project's own data folder (read only)
@@ -46,7 +47,7 @@ def test_header_tests_run_in_the_model_step_and_a_failure_blocks_downstream(tmp_
         True,
     )
     steps = {e.step_key for e in good.all_events if e.event_type_value == "STEP_SUCCESS"}
-    assert steps == {"staging__stg_x", "marts__x_total"}  # no step of its own for the check
+    assert steps == {"sql_models"}  # one step for the models and their checks
 
     bad = materialise(tmp_path, [(1, 2), (1, 3)])  # a duplicate key
     assert not bad.success
@@ -54,3 +55,15 @@ def test_header_tests_run_in_the_model_step_and_a_failure_blocks_downstream(tmp_
     assert not check.passed and check.metadata["offending_rows"].value == 1
     written = {e.asset_key.to_user_string() for e in bad.get_asset_materialization_events()}
     assert written == {"staging/stg_x"}  # the failed blocking check stops marts.x_total
+    failure = next(e for e in bad.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "marts.x_total: not built: it reads staging.stg_x" in str(failure.event_specific_data.error)
+
+
+def test_a_failing_model_stops_only_what_reads_it(tmp_path: Path) -> None:
+    broken = {**MODELS, "staging/stg_y.sql": "-- Broken.\nselect no_such_column from raw.x"}
+    result = materialise(tmp_path, [(1, 2)], broken)
+    assert not result.success
+    written = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert written == {"staging/stg_x", "marts/x_total"}  # independent of the broken model
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "staging.stg_y: failed" in str(failure.event_specific_data.error)

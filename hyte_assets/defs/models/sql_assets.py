@@ -1,4 +1,4 @@
-"""One Dagster asset per file in dbt_like_sql/, its SQL tests blocking checks evaluated in its step.
+"""One Dagster asset per file in dbt_like_sql/, all in one step; its SQL tests are blocking checks.
 
 Dependencies come from the tables each query reads (parsed with sqlglot by
 `hyte_assets.lib.sql_models`): a table's asset key is its path, whichever asset writes it. A model
@@ -7,6 +7,7 @@ data does almost no SQL work.
 """
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,25 +48,20 @@ def column_lineage(model: SqlModel) -> dg.TableColumnLineage | None:
     return dg.TableColumnLineage(deps) if deps else None
 
 
-def build_model_asset(model: SqlModel, tests: list[SqlTest]) -> dg.AssetsDefinition:
-    """The model's asset with its SQL tests as blocking checks evaluated in the same step: a test
-    is a query on the table just written, so a step of its own would add only Dagster bookkeeping
-    (issue 19: about 65 steps fewer per refresh)."""
-    sql_hash = hashlib.sha256(model.sql.encode()).hexdigest()[:12]
-    key = dg.AssetKey([model.schema, model.name])
-    lineage = column_lineage(model)
+def model_spec(model: SqlModel) -> dg.AssetSpec:
+    """The model's asset: key = its table, its group = its schema, its code version = its SQL."""
     definition_metadata = {
         "sql_file": shown_path(model.path),
         "reads": list(model.reads),
         "dagster/table_name": model.table,
     }
+    lineage = column_lineage(model)
     if lineage:
         definition_metadata["dagster/column_lineage"] = lineage
     if model.grain:
         definition_metadata["grain"] = list(model.grain)
-
-    @dg.asset(
-        key=key,
+    return dg.AssetSpec(
+        key=asset_key_for(model.table),
         description=model.description,
         group_name=model.schema,
         kinds={"sql", "duckdb"},
@@ -73,22 +69,79 @@ def build_model_asset(model: SqlModel, tests: list[SqlTest]) -> dg.AssetsDefinit
         deps=[asset_key_for(t) for t in model.reads],
         metadata=definition_metadata,
         tags={"layer": model.schema, **{t: "" for t in model.tags}},
-        code_version=sql_hash,
-        check_specs=[
-            dg.AssetCheckSpec(t.name, asset=key, description=t.description, blocking=True) for t in tests
-        ],
+        code_version=sql_hash_of(model),
+        skippable=True,
     )
-    def _model(
-        context: dg.AssetExecutionContext, settings: PipelineSettings, warehouse: WarehouseResource
-    ) -> dg.MaterializeResult:
-        with warehouse.connect() as con:
-            result = build_or_skip(context, con, model, sql_hash)
-            checks = [result for test in tests for result in sql_check_results(con, settings, test)]
-        return dg.MaterializeResult(
-            metadata=result.metadata, data_version=result.data_version, check_results=checks
-        )
 
-    return _model
+
+def sql_hash_of(model: SqlModel) -> str:
+    return hashlib.sha256(model.sql.encode()).hexdigest()[:12]
+
+
+def build_models_asset(models: list[SqlModel], tests: list[SqlTest]) -> dg.AssetsDefinition:
+    """Every SQL model as one multi-asset, one step, its SQL tests blocking checks evaluated right
+    after their model is built (issue 19: one step instead of about a hundred, each of which cost
+    Dagster's bookkeeping for a query of milliseconds). Any subset can still run on its own.
+
+    Models run in dependency order (`models` as `discover` returns them). A model whose query fails
+    or whose blocking test fails stops the models that read it; the others still run, and the step
+    fails at the end, naming them.
+    """
+    tests_of = {m.table: [t for t in tests if t.model == m.table] for m in models}
+
+    @dg.multi_asset(
+        name="sql_models",
+        specs=[model_spec(m) for m in models],
+        check_specs=[
+            dg.AssetCheckSpec(t.name, asset=asset_key_for(t.model), description=t.description, blocking=True)
+            for t in tests
+        ],
+        can_subset=True,
+    )
+    def _models(
+        context: dg.AssetExecutionContext, settings: PipelineSettings, warehouse: WarehouseResource
+    ) -> Iterator[dg.MaterializeResult]:
+        selected_checks = context.selected_asset_check_keys
+        stopped: dict[str, str] = {}  # table → why it (and what reads it) was not built or failed
+        with warehouse.connect() as con:
+            for model in models:
+                if asset_key_for(model.table) not in context.selected_asset_keys:
+                    continue
+                blocked = [t for t in model.reads if t in stopped]
+                if blocked:
+                    stopped[model.table] = f"not built: it reads {', '.join(blocked)}"
+                    context.log.error(f"{model.table}: {stopped[model.table]}")
+                    continue
+                try:
+                    result = build_or_skip(context, con, model, sql_hash_of(model))
+                except Exception as exc:  # noqa: BLE001 - named at the end; the independent models go on
+                    stopped[model.table] = f"failed: {exc}"
+                    context.log.error(f"{model.table}: {stopped[model.table]}")
+                    continue
+                checks = [
+                    r
+                    for test in tests_of[model.table]
+                    if dg.AssetCheckKey(asset_key_for(model.table), test.name) in selected_checks
+                    for r in sql_check_results(con, settings, test)
+                ]
+                failed = [c.check_name for c in checks if not c.passed]
+                if failed:
+                    stopped[model.table] = f"blocking test(s) failed: {', '.join(failed)}"
+                yield dg.MaterializeResult(
+                    asset_key=asset_key_for(model.table),
+                    metadata=result.metadata,
+                    data_version=result.data_version,
+                    check_results=checks,
+                )
+        errors = {t: why for t, why in stopped.items() if not why.startswith("blocking")}
+        if errors:
+            raise SqlModelsFailed("; ".join(f"{t}: {why}" for t, why in errors.items()))
+
+    return _models
+
+
+class SqlModelsFailed(RuntimeError):
+    """Some SQL models failed or were not built (each named); the others were built."""
 
 
 def build_or_skip(
@@ -157,6 +210,4 @@ def sql_models() -> dg.Definitions:
     orphans = [f"{t.path}: {t.name} tests {t.model}" for t in tests if t.model not in tables]
     if orphans:  # a test of no model would silently never run
         raise ValueError(f"SQL tests of tables that no model in {SQL_ROOT} builds: {orphans}")
-    return dg.Definitions(
-        assets=[build_model_asset(m, [t for t in tests if t.model == m.table]) for m in models]
-    )
+    return dg.Definitions(assets=[build_models_asset(models, tests)])
