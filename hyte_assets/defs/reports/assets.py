@@ -29,7 +29,7 @@ from hyte_assets.lib.report import (
     render_report,
     report_filename,
     report_kind,
-    write_pdf,
+    write_pdfs,
 )
 from hyte_assets.lib.report.pdf import find_chromium
 
@@ -185,7 +185,7 @@ def vuosiraportti(
         os.replace(tmp, path)
         paths[lang] = path
     finished = time.monotonic()
-    pdfs = [str(pdf) for path in paths.values() if (pdf := write_pdf(path))]  # none without Chromium
+    pdfs = [str(pdf) for pdf in write_pdfs(list(paths.values()))]  # none without Chromium
     demo, total = data.demo_counts()
     context.log.info(
         f"vuosiraportti {data.year}: {len(charts)} charts; load {loaded - started:.2f} s, "

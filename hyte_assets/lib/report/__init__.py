@@ -3,7 +3,7 @@ templates, texts and the PDF. Importing this package is light: pandas, duckdb an
 a report is read or rendered."""
 
 from hyte_assets.lib.report.data import ReportData, load_report_data, report_kind
-from hyte_assets.lib.report.pdf import write_pdf
+from hyte_assets.lib.report.pdf import write_pdf, write_pdfs
 from hyte_assets.lib.report.render import (
     chart_data_uri,
     highlights,
@@ -22,4 +22,5 @@ __all__ = [
     "report_filename",
     "report_kind",
     "write_pdf",
+    "write_pdfs",
 ]

@@ -39,28 +39,48 @@ def write_pdf(html_path: Path, pdf_path: Path | None = None, *, timeout_s: float
 
     Raises RuntimeError with Chromium's message when it runs but writes no PDF.
     """
+    written = write_pdfs([html_path], [pdf_path or html_path.with_suffix(".pdf")], timeout_s=timeout_s)
+    return written[0] if written else None
+
+
+def write_pdfs(
+    html_paths: list[Path], pdf_paths: list[Path] | None = None, *, timeout_s: float = 180.0
+) -> list[Path]:
+    """Print each HTML file to its PDF (default: beside it), one Chromium per file, all at once:
+    most of a print is Chromium starting, which runs in parallel on two cores. [] without Chromium."""
     binary = find_chromium()
     if binary is None:
-        return None
-    pdf_path = pdf_path or html_path.with_suffix(".pdf")
-    tmp = pdf_path.with_name(pdf_path.name + ".tmp")
-    with tempfile.TemporaryDirectory(prefix="hyte-pdf-") as profile:
-        done = subprocess.run(
-            [
+        return []
+    targets = pdf_paths or [path.with_suffix(".pdf") for path in html_paths]
+    with tempfile.TemporaryDirectory(prefix="hyte-pdf-") as profiles:
+        started = []
+        for number, (html_path, pdf_path) in enumerate(zip(html_paths, targets, strict=True)):
+            tmp = pdf_path.with_name(pdf_path.name + ".tmp")
+            command = [
                 binary,
                 *FLAGS,
-                f"--user-data-dir={profile}",
+                f"--user-data-dir={Path(profiles) / str(number)}",  # one profile per process
                 f"--print-to-pdf={tmp}",
                 html_path.resolve().as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    if done.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
-        raise RuntimeError(
-            f"chromium did not print {html_path} to PDF ({done.returncode}): {done.stderr[-1500:]}"
-        )
-    os.replace(tmp, pdf_path)
-    return pdf_path
+            ]
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            started.append((html_path, pdf_path, tmp, process))
+        problems = []
+        for html_path, _, tmp, process in started:
+            try:
+                _, stderr = process.communicate(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                _, stderr = process.communicate()
+                stderr = f"no PDF within {timeout_s:.0f} s. {stderr}"
+            if process.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+                problems.append(
+                    f"chromium did not print {html_path} to PDF ({process.returncode}): {stderr[-1500:]}"
+                )
+    if problems:
+        for _, _, tmp, _ in started:
+            tmp.unlink(missing_ok=True)
+        raise RuntimeError("; ".join(problems))
+    for _, pdf_path, tmp, _ in started:
+        os.replace(tmp, pdf_path)
+    return [pdf_path for _, pdf_path, _, _ in started]
