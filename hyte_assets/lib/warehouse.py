@@ -131,8 +131,10 @@ def replace_tables(
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     schema, _, table = name.partition(".")
+    # DuckDB's own catalog functions: a third of the time of information_schema.tables (issue 19).
     found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        "select (select count(*) from duckdb_tables() where schema_name = $1 and table_name = $2)"
+        " + (select count(*) from duckdb_views() where schema_name = $1 and view_name = $2 and not internal)",
         [schema, table],
     ).fetchone()
     return bool(found and found[0])
