@@ -9,23 +9,29 @@ come from the annual report's texts.toml, so the table and the report say the sa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from hyte_assets.lib.report.texts import texts
 
-from .conftest import GOALS, THEMES, create_raw_tables, insert_values, measure, v, write_catalog, write_settings
+from .conftest import (
+    GOALS,
+    THEMES,
+    create_raw_tables,
+    insert_values,
+    measure,
+    v,
+    write_catalog,
+    write_settings,
+)
 from .test_peers_index_gaps import newcombe
 
 MEASURES = [
     measure("by_gender", title_en="By gender", polarity="lower_better"),
     measure("with_total", title_en="With total"),
     measure("single", title_en="One group", theme_id="t2", goal_ids="g3"),
-    measure(
-        "levels", title_en="Levels", source="kouluterveyskysely", polarity="lower_better", goal_ids="g2"
-    ),
+    measure("levels", title_en="Levels", source="kouluterveyskysely", polarity="lower_better", goal_ids="g2"),
 ]
 
 
