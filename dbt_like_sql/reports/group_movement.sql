@@ -89,6 +89,8 @@ worded as (
         groups.*,
         replace(groups.change_en, '.', ',') as change_fi,
         groups.status in ('improving', 'worsening') as moved,
+        -- not judged, or at its target: neither moved nor within the noise
+        groups.status not in ('improving', 'worsening', 'stable') as is_other,
         -- for the text columns: "female +2.8 (0.5 … 5.1)"
         groups.group_value || ' ' || groups.change_en || ' ('
         || replace(printf('%.1f', groups.change_low), '-', '−') || ' … '
@@ -102,15 +104,17 @@ phrased as (
         worded.*,
         worded.label_fi || ': ' || worded.word_fi || case
             when worded.moved
-                then ' (' || worded.change_fi || worded.unit_fi
-                || case when worded.status_rests_on_demo then ', demo' else '' end || ')'
+                then
+                    ' (' || worded.change_fi || worded.unit_fi
+                    || case when worded.status_rests_on_demo then ', demo' else '' end || ')'
             when worded.status_rests_on_demo then ' (demo)'
             else ''
         end as phrase_fi,
         worded.label_en || ': ' || worded.word_en || case
             when worded.moved
-                then ' (' || worded.change_en || worded.unit_en
-                || case when worded.status_rests_on_demo then ', demo' else '' end || ')'
+                then
+                    ' (' || worded.change_en || worded.unit_en
+                    || case when worded.status_rests_on_demo then ', demo' else '' end || ')'
             when worded.status_rests_on_demo then ' (demo)'
             else ''
         end as phrase_en
@@ -130,15 +134,15 @@ measures as (
         count(*) filter (where status = 'improving') as groups_improving,
         count(*) filter (where status = 'worsening') as groups_worsening,
         count(*) filter (where status = 'stable') as groups_stable,
-        count(*) filter (where status not in ('improving', 'worsening', 'stable')) as groups_other,
+        count(*) filter (where is_other) as groups_other,
         string_agg(mover, '|' order by sort_1, sort_2) filter (where status = 'improving')
             as improving_groups,
         string_agg(mover, '|' order by sort_1, sort_2) filter (where status = 'worsening')
             as worsening_groups,
         string_agg(group_value, '|' order by sort_1, sort_2) filter (where status = 'stable')
             as stable_groups,
-        string_agg(group_value || ' ' || status, '|' order by sort_1, sort_2)
-            filter (where status not in ('improving', 'worsening', 'stable')) as other_groups,
+        string_agg(group_value || ' ' || status, '|' order by sort_1, sort_2) filter (where is_other)
+            as other_groups,
         string_agg(group_value, '|' order by sort_1, sort_2) filter (where status_rests_on_demo)
             as demo_groups,
         string_agg(phrase_fi, '; ' order by sort_1, sort_2) as summary_fi,
