@@ -39,7 +39,7 @@ def column_lineage(model: SqlModel) -> dg.TableColumnLineage | None:
 
 
 def build_model_asset(model: SqlModel) -> dg.AssetsDefinition:
-    sql_hash = hashlib.sha256(model.sql.encode()).hexdigest()[:12]
+    sql_hash = hashlib.sha256((model.macros + model.sql).encode()).hexdigest()[:12]  # macros: sql_macros
     lineage = column_lineage(model)
     definition_metadata = {
         "sql_file": str(model.path.relative_to(PROJECT_ROOT)),
