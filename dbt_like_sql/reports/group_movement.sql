@@ -17,6 +17,27 @@ with settings as (
     limit 1
 ),
 
+words (word_key, word_fi, word_en) as (
+    -- the sentence's words: group names (pupils are girls and boys, everyone else women and men),
+    -- the scorecard's status labels of texts.toml in lower case, and the unit of a change
+    select * from (
+        values
+        ('group:total', 'kaikki', 'all'),
+        ('group:female', 'naiset', 'women'),
+        ('group:male', 'miehet', 'men'),
+        ('pupils:female', 'tytöt', 'girls'),
+        ('pupils:male', 'pojat', 'boys'),
+        ('status:improving', 'paranee', 'improving'),
+        ('status:worsening', 'heikkenee', 'worsening'),
+        ('status:stable', 'ennallaan', 'stable'),
+        ('status:target_met', 'tavoite saavutettu', 'target met'),
+        ('status:not_judged', 'ei arvioitu', 'not judged'),
+        ('unit:percent', ' %-yks.', ' pp'),
+        ('unit:per_10000', ' / 10 000', ' / 10,000'),
+        ('unit:per_100000', ' / 100 000', ' / 100,000')
+    )
+),
+
 groups as (
     select
         indicator.measure_id,
@@ -37,88 +58,72 @@ groups as (
         (indicator.group_type <> 'total') as sort_1,
         indicator.group_value as sort_2,
         count(*) over (partition by indicator.measure_id) as groups_with_data,
-        -- pupils are girls and boys, everyone else women and men
         case
-            when indicator.group_type = 'total' then 'kaikki'
-            when indicator.group_value = 'female' and indicator.source = 'kouluterveyskysely' then 'tytöt'
-            when indicator.group_value = 'male' and indicator.source = 'kouluterveyskysely' then 'pojat'
-            when indicator.group_value = 'female' then 'naiset'
-            when indicator.group_value = 'male' then 'miehet'
-            else indicator.group_value
-        end as label_fi,
-        case
-            when indicator.group_type = 'total' then 'all'
-            when indicator.group_value = 'female' and indicator.source = 'kouluterveyskysely' then 'girls'
-            when indicator.group_value = 'male' and indicator.source = 'kouluterveyskysely' then 'boys'
-            when indicator.group_value = 'female' then 'women'
-            when indicator.group_value = 'male' then 'men'
-            else indicator.group_value
-        end as label_en,
-        -- the scorecard's status labels of texts.toml in lower case
-        case indicator.status
-            when 'improving' then 'paranee'
-            when 'worsening' then 'heikkenee'
-            when 'stable' then 'ennallaan'
-            when 'target_met' then 'tavoite saavutettu'
-            else 'ei arvioitu'
-        end as word_fi,
-        replace(indicator.status, '_', ' ') as word_en,
+            when indicator.group_type = 'total' then 'group:total'
+            when indicator.source = 'kouluterveyskysely' then 'pupils:' || indicator.group_value
+            else 'group:' || indicator.group_value
+        end as group_key,
         -- a signed change: +2.8, with a typographic minus as in the report
         replace(
             printf(case when indicator.unit = 'count' then '%+.0f' else '%+.1f' end, indicator.change),
             '-', '−'
-        ) as change_en,
-        case indicator.unit
-            when 'percent' then ' %-yks.'
-            when 'per_10000' then ' / 10 000'
-            when 'per_100000' then ' / 100 000'
-            else ''
-        end as unit_fi,
-        case indicator.unit
-            when 'percent' then ' pp'
-            when 'per_10000' then ' / 10,000'
-            when 'per_100000' then ' / 100,000'
-            else ''
-        end as unit_en
+        ) as change_en
     from reports.scorecard_indicator as indicator
     where indicator.latest_value is not null
 ),
 
-worded as (
+labelled as (
+    -- a group without a word of its own (a school level, an age group) keeps its name
     select
         groups.*,
-        replace(groups.change_en, '.', ',') as change_fi,
-        groups.status in ('improving', 'worsening') as moved,
-        -- not judged, or at its target: neither moved nor within the noise
-        groups.status not in ('improving', 'worsening', 'stable') as is_other,
-        -- for the text columns: "female +2.8 (0.5 … 5.1)"
-        groups.group_value || ' ' || groups.change_en || ' ('
-        || replace(printf('%.1f', groups.change_low), '-', '−') || ' … '
-        || replace(printf('%.1f', groups.change_high), '-', '−') || ')' as mover
+        coalesce(group_word.word_fi, groups.group_value) as label_fi,
+        coalesce(group_word.word_en, groups.group_value) as label_en,
+        status_word.word_fi as status_fi,
+        status_word.word_en as status_en,
+        coalesce(unit_word.word_fi, '') as unit_fi,
+        coalesce(unit_word.word_en, '') as unit_en
     from groups
-    where groups.groups_with_data >= 2
+    left join words as group_word on groups.group_key = group_word.word_key
+    left join words as status_word on 'status:' || groups.status = status_word.word_key
+    left join words as unit_word on 'unit:' || groups.unit = unit_word.word_key
+),
+
+worded as (
+    select
+        labelled.*,
+        labelled.status in ('improving', 'worsening') as moved,
+        -- not judged, or at its target: neither moved nor within the noise
+        labelled.status not in ('improving', 'worsening', 'stable') as is_other,
+        case when labelled.status_rests_on_demo then 'demo' end as demo_note,
+        -- for the text columns: "female +2.8 (0.5 … 5.1)"
+        labelled.group_value || ' ' || labelled.change_en || ' ('
+        || replace(printf('%.1f', labelled.change_low), '-', '−') || ' … '
+        || replace(printf('%.1f', labelled.change_high), '-', '−') || ')' as mover
+    from labelled
+    where labelled.groups_with_data >= 2
+),
+
+detailed as (
+    -- in brackets after the status: a mover's change, and 'demo' when the status rests on demo data
+    select
+        worded.*,
+        concat_ws(
+            ', ', case when worded.moved then replace(worded.change_en, '.', ',') || worded.unit_fi end,
+            worded.demo_note
+        ) as detail_fi,
+        concat_ws(', ', case when worded.moved then worded.change_en || worded.unit_en end, worded.demo_note)
+            as detail_en
+    from worded
 ),
 
 phrased as (
     select
-        worded.*,
-        worded.label_fi || ': ' || worded.word_fi || case
-            when worded.moved
-                then
-                    ' (' || worded.change_fi || worded.unit_fi
-                    || case when worded.status_rests_on_demo then ', demo' else '' end || ')'
-            when worded.status_rests_on_demo then ' (demo)'
-            else ''
-        end as phrase_fi,
-        worded.label_en || ': ' || worded.word_en || case
-            when worded.moved
-                then
-                    ' (' || worded.change_en || worded.unit_en
-                    || case when worded.status_rests_on_demo then ', demo' else '' end || ')'
-            when worded.status_rests_on_demo then ' (demo)'
-            else ''
-        end as phrase_en
-    from worded
+        detailed.*,
+        detailed.label_fi || ': ' || detailed.status_fi
+        || coalesce(' (' || nullif(detailed.detail_fi, '') || ')', '') as phrase_fi,
+        detailed.label_en || ': ' || detailed.status_en
+        || coalesce(' (' || nullif(detailed.detail_en, '') || ')', '') as phrase_en
+    from detailed
 ),
 
 measures as (
