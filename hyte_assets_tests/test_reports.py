@@ -49,9 +49,10 @@ def charted_measures() -> list[str]:
     return list(CATALOG.measures["measure_id"].iloc[::3])
 
 
-def build_small_warehouse(path: Path, *, demo: bool) -> None:
+def build_small_warehouse(path: Path, *, demo: bool, extra: list[dict] | None = None) -> None:
     """The real catalog, generated 2019–2025 series for Heinola, Päijät-Häme and Finland, one
-    delivered action status, then the real SQL models marts.measure_series and reports.*."""
+    delivered action status, then the real SQL models marts.measure_series and reports.*;
+    `extra` rows are added to marts.indicator_values as they are."""
     units = CATALOG.measures.set_index("measure_id")["unit"].str.strip()
     rows = []
     for n, measure_id in enumerate(charted_measures()):
@@ -82,6 +83,7 @@ def build_small_warehouse(path: Path, *, demo: bool) -> None:
                         "fetched_at": pd.Timestamp("2026-11-30 06:00"),
                     }
                 )
+    rows += extra or []
     tables = {
         **CATALOG.tables(),
         **load_scorecard_tables(REPO / "data"),
@@ -156,9 +158,9 @@ def build_small_warehouse(path: Path, *, demo: bool) -> None:
         con.close()
 
 
-def render_small(tmp_path: Path, *, demo: bool, lang: str = "fi") -> str:
-    path = tmp_path / f"small_{demo}.duckdb"
-    build_small_warehouse(path, demo=demo)
+def render_small(tmp_path: Path, *, demo: bool, lang: str = "fi", extra: list[dict] | None = None) -> str:
+    path = tmp_path / f"small_{demo}_{lang}.duckdb"
+    build_small_warehouse(path, demo=demo, extra=extra)
     con = duckdb.connect(str(path), read_only=True)
     try:
         data = load_report_data(con)
@@ -204,6 +206,61 @@ def test_english_report(tmp_path: Path) -> None:
         assert html.escape(title, quote=True) in report
     assert "not official statistics" in report
     assert "<html lang='en'>" in report
+
+
+def gender_rows() -> tuple[str, list[dict]]:
+    """Women and men of the first charted percentage measure in Heinola: women 10.0 -> 12.8 % of
+    2 000 (beyond the noise), men 8.0 -> 8.5 % (within it)."""
+    measures = CATALOG.measures.assign(unit=CATALOG.measures["unit"].str.strip())
+    picked = measures[
+        measures["measure_id"].isin(charted_measures())
+        & (measures["unit"] == "percent")
+        & measures["polarity"].isin(["higher_better", "lower_better"])
+    ].iloc[0]
+    base = {
+        "measure_id": picked["measure_id"],
+        "source": "sotkanet",
+        "region_code": "111",
+        "region_name": "Heinola",
+        "region_level": "kunta",
+        "group_type": "gender",
+        "unit": "percent",
+        "sample_size": None,
+        "is_demo": False,
+        "fetched_at": pd.Timestamp("2026-11-30 06:00"),
+    }
+    figures = [("female", 2025, 10.0, 200), ("female", 2026, 12.8, 256)]
+    figures += [("male", 2025, 8.0, 160), ("male", 2026, 8.5, 170)]
+    rows = [
+        base | {"group_value": g, "gender": g, "year": y, "period": str(y), "value": v, "abs_value": float(k)}
+        for g, y, v, k in figures
+    ]
+    return str(picked["measure_id"]), rows
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_report_says_which_group_moved_under_a_multi_group_measure(tmp_path: Path, lang: str) -> None:
+    from hyte_assets.lib.report.texts import texts
+
+    measure_id, rows = gender_rows()
+    report = render_small(tmp_path, demo=False, lang=lang, extra=rows)
+
+    lines = re.findall(
+        rf"<tr class='movement' data-measure='{measure_id}'><td colspan='10'>([^<]*)</td>", report
+    )
+    assert lines, "the sentence is shown under the measure"
+    words = texts()[lang]
+    polarity = CATALOG.measures.set_index("measure_id").loc[measure_id, "polarity"]
+    women = words["worsening" if polarity == "lower_better" else "improving"].lower()
+    expected = (
+        f"Ryhmittäin: Kaikki: {{}}; naiset: {women} (+2,8 %-yks.); miehet: {words['stable'].lower()}"
+        if lang == "fi"
+        else f"By group: All: {{}}; women: {women} (+2.8 pp); men: {words['stable'].lower()}"
+    )
+    head, tail = expected.split("{}")
+    assert all(html.unescape(line).startswith(head) and html.unescape(line).endswith(tail) for line in lines)
+    # a measure with the total only gets no sentence
+    assert report.count("<tr class='movement'") == len(lines)
 
 
 # --- exports: Finnish Excel conventions ----------------------------------------------------------

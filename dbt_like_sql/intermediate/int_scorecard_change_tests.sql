@@ -95,39 +95,15 @@ with_threshold as (
             and trim(min_change.unit) = substr(ruled.candidate_rule, length('min_change:') + 1)
 ),
 
-wilson as (
-    -- Wilson score 95 % interval (centre +- half, with z the normal 97.5 % quantile) of the latest
-    -- share, the comparison share (Newcombe) and the latest period's share of the events (rate ratio).
-    -- The same arithmetic stands in intermediate.int_two_sample_intervals and cannot be read from
-    -- there: this model must build from int_scorecard_points alone (the 10,000-series simulation in
-    -- hyte_assets_tests/sql/test_scorecard_change_tests.py builds it so) and the SQL loader has no
-    -- macros. A fix to one is a fix to both; both are checked against statsmodels.
-    select
-        *,
-        (p1 + 1.959963984540054 ^ 2 / (2 * m1)) / (1 + 1.959963984540054 ^ 2 / m1) as centre1,
-        1.959963984540054 * sqrt(p1 * (1 - p1) / m1 + 1.959963984540054 ^ 2 / (4 * m1 * m1))
-        / (1 + 1.959963984540054 ^ 2 / m1) as half1,
-        (p0 + 1.959963984540054 ^ 2 / (2 * m0)) / (1 + 1.959963984540054 ^ 2 / m0) as centre0,
-        1.959963984540054 * sqrt(p0 * (1 - p0) / m0 + 1.959963984540054 ^ 2 / (4 * m0 * m0))
-        / (1 + 1.959963984540054 ^ 2 / m0) as half0,
-        (share1 + 1.959963984540054 ^ 2 / (2 * events))
-        / (1 + 1.959963984540054 ^ 2 / events) as share_centre,
-        1.959963984540054
-        * sqrt(share1 * (1 - share1) / events + 1.959963984540054 ^ 2 / (4 * events * events))
-        / (1 + 1.959963984540054 ^ 2 / events) as share_half
-    from with_threshold
-),
-
 bounds as (
+    -- the Wilson interval of the latest period's share of the events (rate ratio); the Newcombe
+    -- interval is computed below. The arithmetic is the macros of dbt_like_sql/macros/two_sample.sql,
+    -- shared with intermediate.int_two_sample_intervals and checked against statsmodels.
     select
         *,
-        centre1 - half1 as l1,
-        centre1 + half1 as u1,
-        centre0 - half0 as l0,
-        centre0 + half0 as u0,
-        share_centre - share_half as share_low,
-        share_centre + share_half as share_high
-    from wilson
+        wilson_low(share1, events) as share_low,
+        wilson_high(share1, events) as share_high
+    from with_threshold
 ),
 
 intervals as (
@@ -139,8 +115,7 @@ intervals as (
         change_rule,
         v1 - v0 as change,
         case
-            when change_rule in ('newcombe', 'newcombe_counts')
-                then 100 * (p1 - p0 - sqrt(power(p1 - l1, 2) + power(u0 - p0, 2)))
+            when change_rule in ('newcombe', 'newcombe_counts') then newcombe_low(p1, m1, p0, m0)
             when change_rule = 'rate_ratio'
                 -- ratio = share / (1 - share) * e0 / e1; in the unit: comparison value * (ratio - 1)
                 then v0 * (share_low / (1 - share_low) * e0 / e1 - 1)
@@ -148,8 +123,7 @@ intervals as (
             when change_rule = 'no_threshold' then v1 - v0
         end as change_low,
         case
-            when change_rule in ('newcombe', 'newcombe_counts')
-                then 100 * (p1 - p0 + sqrt(power(u1 - p1, 2) + power(p0 - l0, 2)))
+            when change_rule in ('newcombe', 'newcombe_counts') then newcombe_high(p1, m1, p0, m0)
             when change_rule = 'rate_ratio'
                 then
                     case

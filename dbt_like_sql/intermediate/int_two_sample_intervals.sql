@@ -25,8 +25,7 @@ with ruled as (
                 and pairs.v1 > 0 and pairs.v0 > 0
                 then 'rate_ratio'
             else 'no_sample_size'
-        end as gap_rule,
-        1.959963984540054 as z  -- the normal 97.5 % quantile: two-sided 95 %
+        end as gap_rule
     from intermediate.int_group_gap_pairs as pairs
 ),
 
@@ -51,51 +50,28 @@ sized as (
     from ruled
 ),
 
-wilson as (
-    -- Wilson score interval of each proportion (Newcombe) or of the conditional share (rate ratio):
-    -- centre +- half width. The scorecard's change tests (intermediate.int_scorecard_change_tests)
-    -- hold the same arithmetic: that model must build from int_scorecard_points alone (its 10,000-series
-    -- simulation test does) and the SQL loader has no macros, so neither can read the other's. A fix
-    -- to one is a fix to both; both are checked against statsmodels.
-    select
-        *,
-        (p1 + z * z / (2 * m1)) / (1 + z * z / m1) as centre1,
-        z * sqrt(p1 * (1 - p1) / m1 + z * z / (4 * m1 * m1)) / (1 + z * z / m1) as half1,
-        (p0 + z * z / (2 * m0)) / (1 + z * z / m0) as centre0,
-        z * sqrt(p0 * (1 - p0) / m0 + z * z / (4 * m0 * m0)) / (1 + z * z / m0) as half0,
-        (share1 + z * z / (2 * events)) / (1 + z * z / events) as share_centre,
-        z * sqrt(share1 * (1 - share1) / events + z * z / (4 * events * events)) / (1 + z * z / events)
-            as share_half
-    from sized
-),
-
 bounds as (
+    -- the Wilson interval of the conditional share (rate ratio); Newcombe's interval is computed
+    -- below. The arithmetic is the macros of dbt_like_sql/macros/two_sample.sql, shared with the
+    -- scorecard's change tests (intermediate.int_scorecard_change_tests) and checked against
+    -- statsmodels.
     select
         *,
-        centre1 - half1 as l1,
-        centre1 + half1 as u1,
-        centre0 - half0 as l0,
-        centre0 + half0 as u0,
-        share_centre - share_half as share_low,
-        share_centre + share_half as share_high
-    from wilson
+        wilson_low(share1, events) as share_low,
+        wilson_high(share1, events) as share_high
+    from sized
 )
 
 select
-    * exclude (
-        z, p1, p0, centre1, half1, centre0, half0, l1, u1, l0, u0,
-        share1, share_centre, share_half, share_low, share_high, events
-    ),
+    * exclude (p1, p0, share1, share_low, share_high, events),
     v1 - v0 as gap,
     case
-        when gap_rule in ('newcombe', 'newcombe_counts')
-            then 100 * (p1 - p0 - sqrt(power(p1 - l1, 2) + power(u0 - p0, 2)))
+        when gap_rule in ('newcombe', 'newcombe_counts') then newcombe_low(p1, m1, p0, m0)
         -- ratio = share / (1 - share) * e0 / e1
         when gap_rule = 'rate_ratio' then v0 * (share_low / (1 - share_low) * e0 / e1 - 1)
     end as gap_low,
     case
-        when gap_rule in ('newcombe', 'newcombe_counts')
-            then 100 * (p1 - p0 + sqrt(power(u1 - p1, 2) + power(p0 - l0, 2)))
+        when gap_rule in ('newcombe', 'newcombe_counts') then newcombe_high(p1, m1, p0, m0)
         when gap_rule = 'rate_ratio'
             then case
                 when share_high >= 1 then cast('infinity' as double)

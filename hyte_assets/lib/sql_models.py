@@ -8,8 +8,8 @@ with the query: a `-- depends_on:` header line is accepted but ignored.
 The leading comment (`--` lines or a `/* */` block) is the description. Header lines
 `-- grain: a, b` and `-- tags: x, y` become metadata; a test file names its model with
 `-- tests: <schema>.<model>`. A model's `-- unique:`, `-- not_null:` and `-- accepted_values:`
-lines become generic tests (`sql_generic_tests`), returned with the files in `tests/`. sqlglot
-is imported inside the functions that parse, keeping `import hyte_assets.lib.sql_models` cheap.
+lines become generic tests (`sql_generic_tests`), returned with the files in `tests/`; `macros/`
+holds shared DuckDB macros (`sql_macros`). sqlglot is imported inside the parsing functions.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import duckdb
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.sql_generic_tests import KINDS, DirectiveError, compile_directive
 from hyte_assets.lib.sql_lineage import with_columns
+from hyte_assets.lib.sql_macros import MACROS_FOLDER, with_macros
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,6 +61,8 @@ class SqlModel:
     sql_start_line: int = 1
     # (kind, value, file line) of each generic-test header line, compiled once columns are known.
     generic_tests: tuple[tuple[str, str, int], ...] = ()
+    # the macro files' text when the model calls a macro (sql_macros), run before it is built
+    macros: str = ""
 
     @property
     def table(self) -> str:
@@ -93,7 +96,7 @@ class _Parsed:
 
 
 # Bump when what `discover` derives changes, so old manifests are not reused.
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 
 
 def discover(root: Path, *, manifest: Path | None = None) -> tuple[list[SqlModel], list[SqlTest]]:
@@ -163,7 +166,7 @@ def _models_from_json(root: Path, records: list[dict]) -> list[SqlModel]:
 
 
 def _discover(root: Path) -> tuple[list[SqlModel], list[SqlTest]]:
-    files = sorted(root.rglob("*.sql"))
+    files = sorted(p for p in root.rglob("*.sql") if p.relative_to(root).parts[0] != MACROS_FOLDER)
     test_files = [p for p in files if p.relative_to(root).parts[0] == TESTS_FOLDER]
     parsed = {p: _parse_file(p) for p in files}
 
@@ -178,9 +181,8 @@ def _discover(root: Path) -> tuple[list[SqlModel], list[SqlTest]]:
             )
         models[model.table] = model
 
-    ordered = with_columns(
-        topological_order(models.values()), {m.path: parsed[m.path].tree for m in models.values()}
-    )
+    trees = {m.path: parsed[m.path].tree for m in models.values()}
+    ordered = with_macros(root, with_columns(topological_order(models.values()), trees))
     tests = [_test_from(path, parsed[path], models) for path in test_files]
     tests += [test for model in ordered for test in generic_tests(model)]
     names: dict[str, Path] = {}
@@ -249,6 +251,8 @@ def materialize(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
     create = f"CREATE OR REPLACE TABLE {target} AS" + _align(model.sql, model.sql_start_line)
     con.execute("BEGIN TRANSACTION")
     try:
+        if model.macros:
+            con.execute(model.macros)
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(model.schema)}")
         con.execute(create)
         row = con.execute(f"SELECT count(*) FROM {target}").fetchone()

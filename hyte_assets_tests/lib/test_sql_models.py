@@ -388,3 +388,26 @@ def test_columns_of_an_unexpandable_star_are_not_checked(tmp_path: Path) -> None
     root = write(tmp_path, {"marts/x.sql": "-- not_null: anything\nselect * from raw.statuses"})
     [model], [test] = discover(root)
     assert model.columns == () and test.name == "x__not_null__anything"
+
+
+def test_macros_are_created_before_the_models_that_call_them(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "sql",
+        {
+            "macros/arith.sql": "-- shared\ncreate or replace temp macro twice(x) as 2 * x;\n"
+            "create or replace temp macro quad(x) as twice(twice(x));\n",
+            "marts/calls.sql": "select quad(10) + 2 as a",
+            "marts/plain.sql": "select 1 as b",
+        },
+    )
+    models = {m.table: m for m in discover(root)[0]}
+    assert set(models) == {"marts.calls", "marts.plain"}  # the macro file is not a model
+    assert "macro twice" in models["marts.calls"].macros and models["marts.plain"].macros == ""
+    con = duckdb.connect()
+    materialize(con, models["marts.calls"])
+    assert con.execute("select a from marts.calls").fetchone() == (42,)
+    # the macros are temporary: a file built this way carries none
+    found = con.execute(
+        "select database_name from duckdb_functions() where function_name = 'quad'"
+    ).fetchall()
+    assert found == [("temp",)]

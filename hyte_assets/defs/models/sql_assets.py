@@ -75,7 +75,8 @@ def model_spec(model: SqlModel) -> dg.AssetSpec:
 
 
 def sql_hash_of(model: SqlModel) -> str:
-    return hashlib.sha256(model.sql.encode()).hexdigest()[:12]
+    """The model's code version: its SQL and the macros it calls (lib/sql_macros.py)."""
+    return hashlib.sha256((model.macros + model.sql).encode()).hexdigest()[:12]
 
 
 def build_models_asset(models: list[SqlModel], tests: list[SqlTest]) -> dg.AssetsDefinition:

@@ -2,8 +2,8 @@
 coordinator's text files.
 
 Tables that other parts of the pipeline may not have built yet (`reports.group_gaps`,
-`reports.teaviisari`, the hyte-kerroin tables, `raw.action_status`, `raw.resources`) are optional:
-when absent the report says so or leaves the part out, it never fails on them.
+`reports.group_movement`, `reports.teaviisari`, the hyte-kerroin tables, `raw.action_status`,
+`raw.resources`) are optional: when absent the report says so or leaves the part out, it never fails on them.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class ReportData:
     status: pd.DataFrame | None = None
     action_keys: dict[str, str] = field(default_factory=dict)
     group_gaps: pd.DataFrame | None = None
+    group_movement: pd.DataFrame | None = None
     teaviisari: pd.DataFrame | None = None
     tea_sectors: pd.DataFrame | None = None
     minimum: pd.DataFrame | None = None
@@ -159,6 +160,7 @@ def load_report_data(
         status=_optional(con, "raw.action_status"),
         action_keys=read_action_keys(keys_file) if keys_file.exists() else {},
         group_gaps=_optional(con, "reports.group_gaps"),
+        group_movement=_optional(con, "reports.group_movement"),
         teaviisari=_optional(con, "reports.teaviisari"),
         tea_sectors=_csv(catalog / "teaviisari_sectors.csv"),
         minimum=_csv(catalog / "thl_minimum_indicators.csv"),

@@ -141,6 +141,7 @@ class View:
             previous = row["measure_id"]
             out.append(
                 {
+                    "measure_id": row["measure_id"],
                     "title": f.title(row) if first else "",
                     "group": "" if row["group_type"] == "total" else str(row["group_value"]),
                     "latest": f.value(row["latest_value"], unit),
@@ -167,8 +168,25 @@ class View:
                     if pd.isna(row["data_age_years"])
                     else f("years", n=int(row["data_age_years"])),
                     "source": f.source(row["source"]),
+                    "movement": "",  # which group moved: set under a multi-group measure's last row
+                    "movement_demo": False,
                 }
             )
+        return self._with_movement(out)
+
+    def _with_movement(self, out: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Under each multi-group measure's last group row, the sentence of reports.group_movement
+        saying which group moved (table absent or measure with one group: nothing)."""
+        moved = self.data.group_movement
+        if moved is None or moved.empty:
+            return out
+        column = "summary_fi" if self.f.fi else "summary_en"
+        lines = {r["measure_id"]: r for r in records(moved)}
+        for row, after in zip(out, [*out[1:], None], strict=True):
+            line = lines.get(row["measure_id"])
+            if line is not None and (after is None or after["measure_id"] != row["measure_id"]):
+                row["movement"] = self.f("group_movement", text=line[column])
+                row["movement_demo"] = bool(line["status_rests_on_demo"])
         return out
 
     def yes_no(self, rows: pd.DataFrame) -> list[str]:
