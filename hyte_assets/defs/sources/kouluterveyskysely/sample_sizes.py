@@ -114,7 +114,7 @@ def kouluterveyskysely_sample_sizes(
             ),
             **changed_metadata(changed, versions),
             "cubes_configured": len(specs),
-            "note": f"{len(specs) - len(warnings)} of {len(specs)} cubes loaded" if specs else NOTHING_CONFIGURED,
+            "note": f"{len(specs) - len(warnings)} of {len(specs)} loaded" if specs else NOTHING_CONFIGURED,
             "cube_warnings": dg.MetadataValue.json(warnings),
             **{f"http_{k}": v for k, v in client.stats.as_dict().items()},
         },
