@@ -271,7 +271,14 @@ def fetch_sample_sizes(
     from hyte_assets.lib.jsonstat import decode_thl_cube
 
     data = client.cube(
-        spec.subject, spec.hydra, spec.cube, row=spec.row, column=spec.column, filter=spec.filter, n=True
+        spec.subject,
+        spec.hydra,
+        spec.cube,
+        row=spec.row,
+        column=spec.column,
+        filter=spec.filter,
+        n=True,
+        ci=True,  # with both flags the answer has the documented layout (v, ci_lower, ci_upper, n)
     )
     frame = decode_thl_cube(data, source=client.source, item=f"cube {spec.path}")
     columns = {"region": spec.region_dim, "year": spec.year_dim}
