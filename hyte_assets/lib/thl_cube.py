@@ -16,6 +16,11 @@ for the measure; whether the school-survey cubes do is unverified, so a missing 
 `respondents` leaves it empty (the scorecard then does not judge the row). The flags are sent as
 `n=` / `ci=` (an empty value), which a servlet reads the same as a bare `&n`: also unverified live.
 
+Which cube gives n for which school-survey measure and level is data, not code
+(`data/catalog/thl_cube_sample_sizes.csv`, read by `read_sample_size_config`; it ships empty because
+the cube ids are unverified); `fetch_sample_sizes` asks one configured cube and maps its answer to
+our regions (by name), years and genders.
+
 Snapshot files mirror the URL path (relative to the snapshot root, exact wire bodies):
 
 ======================================  =========================================
