@@ -4,7 +4,6 @@ the shipped empty configuration."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -12,9 +11,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from hyte_assets.lib.thl_cube import SAMPLE_SIZE_CONFIG_COLUMNS
 from hyte_assets_tests.conftest import run_job, step_failures, warehouse_path
-from hyte_assets_tests.lib.test_thl_cube_client import ktk_answer
+from hyte_assets_tests.lib.test_thl_cube_client import CONFIG_ROW, ktk_answer, write_config
 from hyte_assets_tests.stub_servers import StubServer
 
 ASSET = "raw/kouluterveyskysely_sample_sizes"
@@ -31,25 +29,9 @@ LANDED = [
 
 def configure(data: Path) -> None:
     """Two configured questions to the (placeholder) cube ktk/ktk1: 8.-9. lk and lukio."""
-    common = {
-        "measure_id": MEASURE,
-        "subject": "ktk",
-        "hydra": "ktk1",
-        "cube": "ktk1",
-        "row": "koulutusaste-89.lukio|sukupuoli-t.p",
-        "column": "",
-        "filter": "area-111",
-        "region_dim": "area",
-        "year_dim": "year",
-        "gender_dim": "sukupuoli",
-        "school_level_dim": "koulutusaste",
-        "evidence": "test stand-in (placeholder ids)",
-    }
-    with (data / "catalog" / "thl_cube_sample_sizes.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, SAMPLE_SIZE_CONFIG_COLUMNS)
-        writer.writeheader()
-        writer.writerow({**common, "school_level": "8.-9. lk", "school_level_label": "8. ja 9. lk"})
-        writer.writerow({**common, "school_level": "lukio", "school_level_label": "Lukio"})
+    row = {**CONFIG_ROW, "measure_id": MEASURE, "evidence": "test stand-in (placeholder ids)"}
+    lukio = {**row, "school_level": "lukio", "school_level_label": "Lukio"}
+    write_config(data / "catalog" / "thl_cube_sample_sizes.csv", row, lukio)
 
 
 @pytest.fixture

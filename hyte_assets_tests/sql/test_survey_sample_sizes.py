@@ -19,6 +19,11 @@ MEASURES = [
     measure("city_survey_no_n", source="regional_survey"),
 ]
 
+# one theme and goal (the measures' defaults, conftest.MEASURE_DEFAULTS)
+THEME = {"theme_id": "t1", "theme_no": 1, "title_fi": "T", "title_en": "T"}
+GOAL = {"goal_id": "g1", "goal_no": 1, "theme_id": "t1", "title_fi": "G", "title_en": "G"}
+CATALOG = {"themes": [THEME], "goals": [GOAL], "measures": MEASURES}
+
 
 def cube_row(year: int, gender: str, n: float, **extra: object) -> dict[str, object]:
     return {
@@ -42,18 +47,9 @@ def db(tmp_path_factory, build) -> duckdb.DuckDBPyConnection:
     from .conftest import create_empty_catalog, create_raw_tables
 
     con = duckdb.connect()
-    create_raw_tables(con)
-    create_empty_catalog(con)
-    write_settings(con)
-    write_catalog(
-        con,
-        tmp_path_factory.mktemp("catalog"),
-        {
-            "themes": [{"theme_id": "t1", "theme_no": 1, "title_fi": "T", "title_en": "T"}],
-            "goals": [{"goal_id": "g1", "goal_no": 1, "theme_id": "t1", "title_fi": "G", "title_en": "G"}],
-            "measures": MEASURES,
-        },
-    )
+    for prepare in (create_raw_tables, create_empty_catalog, write_settings):
+        prepare(con)
+    write_catalog(con, tmp_path_factory.mktemp("catalog"), CATALOG)
     insert_values(
         con,
         "raw.kouluterveyskysely_values",
