@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.http import FetchStats, Request, RetryingHttp, Transport
+from hyte_assets.lib.jsonstat import decode_thl_cube  # at import: the skip key then covers the decoder
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -273,8 +274,6 @@ def fetch_sample_sizes(
     """Respondents per region, year and gender for one configured cube (typed as SAMPLE_SIZE_TYPES,
     without `fetched_at`). `regions` maps a region's name (lower-case) to (region_code, region_level);
     cells of other regions are left out. Raises SourceError when the answer cannot be used."""
-    from hyte_assets.lib.jsonstat import decode_thl_cube
-
     data = client.cube(
         spec.subject,
         spec.hydra,
