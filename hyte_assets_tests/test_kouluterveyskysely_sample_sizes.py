@@ -58,6 +58,11 @@ def rows() -> list[tuple]:
         ).fetchall()
 
 
+def fetch_times() -> list[tuple]:
+    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+        return con.execute(f"select distinct fetched_at from {ASSET.replace('/', '.')}").fetchall()
+
+
 def metadata(result: dg.ExecuteInProcessResult) -> dict:
     [event] = [
         e
@@ -86,6 +91,7 @@ def test_a_live_run_lands_n_per_school_level_and_gender(cube_env):
 )
 def test_a_faulty_answer_keeps_the_previous_rows_with_a_warning(cube_env, fault, message):
     assert run_job(assets=ASSETS).success
+    first_fetch = fetch_times()
     if fault == "html":
         (cube_env["root"] / FACT).write_text("<html><body>Huoltokatko</body></html>", "utf-8")
     else:
@@ -93,6 +99,7 @@ def test_a_faulty_answer_keeps_the_previous_rows_with_a_warning(cube_env, fault,
     result = run_job(assets=ASSETS)
     assert result.success, step_failures(result)
     assert rows() == LANDED
+    assert fetch_times() == first_fetch  # kept rows keep the time they were fetched
     warnings = metadata(result)["cube_warnings"]
     assert set(warnings) == {f"{MEASURE} 8.-9. lk", f"{MEASURE} lukio"}
     assert all(message in text for text in warnings.values())

@@ -85,10 +85,13 @@ def kouluterveyskysely_sample_sizes(
         previous = read_table(con, TABLE) if table_exists(con, TABLE) else None
     client = thl_cube.client(settings)
     names = region_names(regions)
+    now = pd.Timestamp(fetch_time(settings)).as_unit("us")
     frames, warnings = [], {}
     for spec in specs:
         try:
-            frames.append(fetch_sample_sizes(client, spec, names))
+            fetched = fetch_sample_sizes(client, spec, names)
+            # a recording read offline is not vouched for as live data is
+            frames.append(fetched.assign(is_demo=fetched["is_demo"] | (not settings.live), fetched_at=now))
         except SourceError as exc:
             warnings[f"{spec.measure_id} {spec.school_level}"] = str(exc)
             context.log.warning(f"THL cube {spec.path} not loaded this run, previous rows kept: {exc}")
@@ -97,12 +100,11 @@ def kouluterveyskysely_sample_sizes(
                     (previous["measure_id"] == spec.measure_id)
                     & (previous["school_level"] == spec.school_level)
                 ]
-                frames.append(kept.drop(columns="fetched_at").astype(SAMPLE_SIZE_TYPES))
+                frames.append(kept)  # with their own fetch time
     frame = empty_table()
     if frames:
-        fetched = pd.concat(frames, ignore_index=True).astype(SAMPLE_SIZE_TYPES)
-        frame = fetched.assign(is_demo=fetched["is_demo"] | (not settings.live))
-        frame["fetched_at"] = pd.Timestamp(fetch_time(settings)).as_unit("us")
+        frame = pd.concat(frames, ignore_index=True).astype(SAMPLE_SIZE_TYPES)
+        frame["fetched_at"] = pd.to_datetime(frame["fetched_at"]).astype("datetime64[us]")
     with warehouse.connect() as con:
         tables = guard(con, settings, {TABLE: frame})
         changed, versions = write_if_changed(con, tables)
