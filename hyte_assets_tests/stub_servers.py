@@ -1,4 +1,4 @@
-"""Local stand-ins for Sotkanet and StatFin on 127.0.0.1, serving recorded wire-format files.
+"""Local stand-ins for Sotkanet, StatFin and THL's cube API on 127.0.0.1, serving wire-format files.
 
 Used by the live-mode tests, the end-to-end test and the benchmark: the real HTTP clients talk to
 these exactly as they would to THL and Statistics Finland. The servers add optional latency, send
@@ -64,6 +64,16 @@ def _route_statfin(path: str, query: dict[str, list[str]], method: str) -> str |
         stem = path.split("/StatFin/", 1)[1].removesuffix(".px").replace("/", "__")
         return f"{stem}.data.json" if method == "POST" else f"{stem}.meta.json"
     return None
+
+
+THL_CUBE_BASE = "/pivot/prod/fi/"
+
+
+def _route_thl_cube(path: str) -> str | None:
+    """Map a THL cube request (`{base}/{subject}/{hydra}/fact_{cube}.json`) to its file under the root,
+    as the snapshot transport names it. A file starting with `<` is served as an HTML page."""
+    relative = path.partition(THL_CUBE_BASE)[2]
+    return relative if relative and ".." not in relative.split("/") else None
 
 
 def filter_sotkanet_rows(body: bytes, query: dict[str, list[str]]) -> bytes:
@@ -184,11 +194,12 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                name = (
-                    _route_sotkanet(parsed.path, query)
-                    if kind == "sotkanet"
-                    else _route_statfin(parsed.path, query, method)
-                )
+                if kind == "thl_cube":
+                    name = _route_thl_cube(parsed.path)
+                elif kind == "sotkanet":
+                    name = _route_sotkanet(parsed.path, query)
+                else:
+                    name = _route_statfin(parsed.path, query, method)
                 file = state.root / name if name else None
                 if kind == "statfin" and state.strict and method == "POST" and name:
                     status, payload = answer_pxweb_query(state.root, name, body_in)
@@ -211,7 +222,10 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
                     return
                 seen.status = 200
                 self.send_response(200)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                html = body.lstrip().startswith(b"<")  # an error page served with 200
+                self.send_header(
+                    "Content-Type", f"{'text/html' if html else 'application/json'}; charset=utf-8"
+                )
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("ETag", etag)
                 self.end_headers()
@@ -252,6 +266,8 @@ class StubServer:
     def url(self) -> str:
         host, port = self.server.server_address[:2]
         base = f"http://{host}:{port}"
+        if self.kind == "thl_cube":
+            return base + THL_CUBE_BASE.rstrip("/")
         return f"{base}/rest/1.1" if self.kind == "sotkanet" else f"{base}/PXWeb/api/v1/fi/StatFin"
 
     def __enter__(self) -> StubServer:

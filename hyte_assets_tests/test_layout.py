@@ -226,6 +226,8 @@ def test_a_source_skip_key_covers_its_parsing_code() -> None:
     } <= sotkanet
     assert {"hyte_assets.lib.pxweb", "hyte_assets.lib.jsonstat"} <= statfin
     assert "hyte_assets.lib.local_files" in local
+    cube = parsing_modules("hyte_assets.defs.sources.kouluterveyskysely.sample_sizes")
+    assert {"hyte_assets.lib.thl_cube", "hyte_assets.lib.jsonstat"} <= cube
     assert not any(m.startswith(("dagster", "hyte_assets.defs.checks")) for m in sotkanet | statfin | local)
     versions = {graph.get(k).code_version for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
-    assert None not in versions and len(versions) == 7  # one per source module
+    assert None not in versions and len(versions) == 8  # one per source module

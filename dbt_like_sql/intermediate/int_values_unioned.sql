@@ -37,6 +37,15 @@ select
     cast(unioned.value as double) as value,
     cast(unioned.abs_value as double) as abs_value,
     cast(unioned.sample_size as double) as sample_size,
+    -- where n came from: the surveys' staging says (thl_cube, city_delivery, demo); other sources carry none
+    coalesce(
+        nullif(trim(unioned.sample_size_source), ''),
+        case
+            when unioned.sample_size is null then 'none'
+            when coalesce(cast(unioned.is_demo as boolean), true) then 'demo'
+            else 'source'
+        end
+    ) as sample_size_source,
     -- a value nobody vouched for is demo
     coalesce(cast(unioned.is_demo as boolean), true) as is_demo,
     cast(unioned.fetched_at as timestamp) as fetched_at

@@ -5,8 +5,10 @@
 -- grain: measure_id, region_code, region_level, period, group_type, group_value, gender
 -- unique: measure_id, region_code, region_level, period, group_type, group_value, gender
 -- not_null: measure_id, source, region_level, period, group_type, group_value, gender, is_demo
+-- not_null: sample_size_source
 -- accepted_values: region_level = kunta, maakunta, hyvinvointialue, koko_maa
 -- accepted_values: gender = total, female, male
+-- accepted_values: sample_size_source = thl_cube, city_delivery, demo, source, none
 select
     v.measure_id,
     v.source,
@@ -22,6 +24,7 @@ select
     v.value,
     v.abs_value,
     v.sample_size,
+    v.sample_size_source,
     -- left join: a value of an unknown measure stays visible (unit NULL) and fails a SQL test
     trim(m.unit) as unit,
     v.is_demo,

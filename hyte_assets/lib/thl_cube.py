@@ -16,6 +16,11 @@ for the measure; whether the school-survey cubes do is unverified, so a missing 
 `respondents` leaves it empty (the scorecard then does not judge the row). The flags are sent as
 `n=` / `ci=` (an empty value), which a servlet reads the same as a bare `&n`: also unverified live.
 
+Which cube gives n for which school-survey measure and level is data, not code
+(`data/catalog/thl_cube_sample_sizes.csv`, read by `read_sample_size_config`; it ships empty because
+the cube ids are unverified); `fetch_sample_sizes` asks one configured cube and maps its answer to
+our regions (by name), years and genders.
+
 Snapshot files mirror the URL path (relative to the snapshot root, exact wire bodies):
 
 ======================================  =========================================
@@ -29,10 +34,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.http import FetchStats, Request, RetryingHttp, Transport
+from hyte_assets.lib.jsonstat import decode_thl_cube  # at import: the skip key then covers the decoder
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,3 +159,163 @@ def respondents(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame
     )
     out["sample_size"] = pd.to_numeric(frame["n"], errors="coerce")
     return out[out["sample_size"].notna()].reset_index(drop=True)
+
+
+# ---- School-survey sample sizes from configured cubes (data/catalog/thl_cube_sample_sizes.csv) ----
+
+_LISTS = ("row", "column", "filter")  # `|`-separated selections, each sent as its own parameter
+SAMPLE_SIZE_CONFIG_COLUMNS = [
+    "measure_id",
+    "school_level",
+    "subject",
+    "hydra",
+    "cube",
+    "row",
+    "column",
+    "filter",
+    "region_dim",
+    "year_dim",
+    "gender_dim",
+    "school_level_dim",
+    "school_level_label",
+    "evidence",
+]
+# The answer's gender labels (Finnish, Swedish, English; compared lower-cased) → our gender.
+GENDER_LABELS = {
+    **dict.fromkeys(("tytöt", "naiset", "tytöt ja naiset", "flickor", "girls", "female"), "female"),
+    **dict.fromkeys(("pojat", "miehet", "pojat ja miehet", "pojkar", "boys", "male"), "male"),
+    **dict.fromkeys(("yhteensä", "kaikki", "sukupuolet yhteensä", "totalt", "total", "all"), "total"),
+}
+SAMPLE_SIZE_TYPES = {
+    "measure_id": "string",
+    "school_level": "string",
+    "region_code": "string",
+    "region_level": "string",
+    "year": "Int64",
+    "period": "string",
+    "gender": "string",
+    "sample_size": "Float64",
+    "cube": "string",
+    "is_demo": "boolean",
+}
+
+
+@dataclass(frozen=True)
+class SampleSizeCube:
+    """One configured question to THL: which cube, which selections, and which dimension is which."""
+
+    measure_id: str
+    school_level: str
+    subject: str
+    hydra: str
+    cube: str
+    row: tuple[str, ...]
+    column: tuple[str, ...]
+    filter: tuple[str, ...]
+    region_dim: str
+    year_dim: str
+    gender_dim: str
+    school_level_dim: str
+    school_level_label: str
+
+    @property
+    def path(self) -> str:
+        return f"{self.subject}/{self.hydra}/{self.cube}"
+
+
+def read_sample_size_config(
+    path: Path, *, measures: set[str], school_levels: Sequence[str]
+) -> list[SampleSizeCube]:
+    """The configured cubes; a missing file means none. A bad row raises SourceError naming the
+    file, the row (1 = the header) and the problem: a person edits this file by hand."""
+    import csv
+
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        lines = [line for line in handle if line.strip() and not line.lstrip().startswith("#")]
+    reader = csv.DictReader(lines)
+    missing = [c for c in SAMPLE_SIZE_CONFIG_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise SourceError(SOURCE, f"missing columns {missing}", file=str(path), row=1)
+    specs = []
+    for number, record in enumerate(reader, start=2):
+        rec = {k: (v or "").strip() for k, v in record.items() if k}
+
+        def bad(problem: str, column: str, number: int = number) -> SourceError:
+            return SourceError(SOURCE, problem, file=str(path), row=number, column=column)
+
+        for column in ("measure_id", "school_level", "subject", "hydra", "cube", "region_dim", "year_dim"):
+            if not rec[column]:
+                raise bad("empty", column)
+        if not rec["evidence"]:
+            raise bad("say where the cube id and dimension names were verified", "evidence")
+        if rec["measure_id"] not in measures:
+            raise bad(f"{rec['measure_id']!r} is no school-survey measure of the catalog", "measure_id")
+        if rec["school_level"] not in school_levels:
+            raise bad(f"{rec['school_level']!r} is not one of {list(school_levels)}", "school_level")
+        if bool(rec["school_level_dim"]) != bool(rec["school_level_label"]):
+            raise bad("give both school_level_dim and school_level_label, or neither", "school_level_label")
+        for column in ("subject", "hydra", "cube"):
+            if not _SEGMENT.match(rec[column]):
+                raise bad("must be a plain path segment", column)
+        specs.append(
+            SampleSizeCube(
+                **{k: rec[k] for k in SAMPLE_SIZE_CONFIG_COLUMNS if k not in _LISTS + ("evidence",)},
+                **{k: tuple(p for p in rec[k].split("|") if p) for k in _LISTS},
+            )
+        )
+    return specs
+
+
+def fetch_sample_sizes(
+    client: ThlCubeClient, spec: SampleSizeCube, regions: Mapping[str, tuple[str, str]]
+) -> pd.DataFrame:
+    """Respondents per region, year and gender for one configured cube (typed as SAMPLE_SIZE_TYPES,
+    without `fetched_at`). `regions` maps a region's name (lower-case) to (region_code, region_level);
+    cells of other regions are left out. Raises SourceError when the answer cannot be used."""
+    data = client.cube(
+        spec.subject,
+        spec.hydra,
+        spec.cube,
+        row=spec.row,
+        column=spec.column,
+        filter=spec.filter,
+        n=True,
+        ci=True,  # with both flags the answer has the documented layout (v, ci_lower, ci_upper, n)
+    )
+    frame = decode_thl_cube(data, source=client.source, item=f"cube {spec.path}")
+    columns = {"region": spec.region_dim, "year": spec.year_dim}
+    columns.update({k: v for k, v in (("gender", spec.gender_dim), ("level", spec.school_level_dim)) if v})
+    found = respondents(frame, columns)
+    if spec.school_level_dim:
+        found = found[found["level"].str.strip().str.lower() == spec.school_level_label.lower()]
+    if spec.gender_dim:
+        labels = found["gender"].astype(str).str.strip()
+        mapped = labels.str.lower().map(GENDER_LABELS)
+        unknown = sorted(set(labels[mapped.isna()]))
+        if unknown:
+            raise SourceError(client.source, f"unknown gender labels {unknown}", item=f"cube {spec.path}")
+        found = found.assign(gender=mapped)
+    else:
+        found = found.assign(gender="total")
+    place = found["region"].str.strip().str.lower().map(regions)
+    found = found[place.notna()].assign(region_code=place.str[0], region_level=place.str[1])
+    year = found["year"].astype(str).str.extract(r"((?:19|20)\d\d)", expand=False)
+    out = found.assign(
+        measure_id=spec.measure_id,
+        school_level=spec.school_level,
+        year=year.astype("Int64"),
+        period=year,
+        cube=spec.path,
+        is_demo=False,
+    )
+    out = out[out["year"].notna()][list(SAMPLE_SIZE_TYPES)].astype(SAMPLE_SIZE_TYPES)
+    key = ["region_code", "region_level", "year", "gender"]
+    if out.duplicated(key).any():
+        raise SourceError(
+            client.source,
+            "several cells per region, year and gender: narrow the selection with filter=",
+            item=f"cube {spec.path}",
+        )
+    return out.reset_index(drop=True)

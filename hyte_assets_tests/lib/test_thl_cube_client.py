@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -185,3 +186,117 @@ def test_without_the_n_flag_there_is_no_sample_size(httpserver: HTTPServer, clie
     assert "n" not in httpserver.log[0][0].args
     with pytest.raises(SourceError, match="no sample sizes"):
         respondents(decode_thl_cube(data), {"region": "area", "year": "year", "school_level": "koulutusaste"})
+
+
+# ---- configured sample-size cubes (data/catalog/thl_cube_sample_sizes.csv) ----
+
+CONFIG_ROW = {
+    "measure_id": "ktk_x",
+    "school_level": "8.-9. lk",
+    "subject": "ktk",
+    "hydra": "ktk1",
+    "cube": "ktk1",
+    "row": "koulutusaste-89.lukio|sukupuoli-t.p",
+    "column": "",
+    "filter": "area-111",
+    "region_dim": "area",
+    "year_dim": "year",
+    "gender_dim": "sukupuoli",
+    "school_level_dim": "koulutusaste",
+    "school_level_label": "8. ja 9. lk",
+    "evidence": "hand-made",
+}
+
+
+def write_config(path: Path, *rows: dict[str, str]) -> Path:
+    import csv
+
+    from hyte_assets.lib.thl_cube import SAMPLE_SIZE_CONFIG_COLUMNS
+
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, SAMPLE_SIZE_CONFIG_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def read(path: Path) -> list[Any]:
+    from hyte_assets.lib.catalog import SCHOOL_LEVELS
+    from hyte_assets.lib.thl_cube import read_sample_size_config
+
+    return read_sample_size_config(path, measures={"ktk_x"}, school_levels=SCHOOL_LEVELS)
+
+
+def test_the_shipped_configuration_is_empty_and_a_row_is_read(tmp_path: Path) -> None:
+    from hyte_assets.defs.resources import DATA_DIR
+
+    assert read(DATA_DIR / "catalog" / "thl_cube_sample_sizes.csv") == []  # no unverified id shipped
+    assert read(tmp_path / "absent.csv") == []
+    [spec] = read(write_config(tmp_path / "c.csv", CONFIG_ROW))
+    assert spec.row == ("koulutusaste-89.lukio", "sukupuoli-t.p") and spec.column == ()
+    assert spec.path == "ktk/ktk1/ktk1"
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "problem"),
+    [
+        ({"measure_id": "tyottomyysaste"}, "measure_id", "no school-survey measure"),
+        ({"school_level": "yläkoulu"}, "school_level", "is not one of"),
+        ({"evidence": ""}, "evidence", "where the cube id"),
+        ({"cube": "../x"}, "cube", "plain path segment"),
+        ({"school_level_label": ""}, "school_level_label", "both"),
+    ],
+)
+def test_a_bad_configuration_row_names_file_row_and_column(
+    tmp_path: Path, change: dict[str, str], column: str, problem: str
+) -> None:
+    path = write_config(tmp_path / "c.csv", CONFIG_ROW, {**CONFIG_ROW, **change})
+    with pytest.raises(SourceError, match=problem) as err:
+        read(path)
+    assert (err.value.file, err.value.row, err.value.column) == (str(path), 3, column)
+
+
+def heinola() -> dict[str, tuple[str, str]]:
+    return {"heinola": ("111", "kunta")}
+
+
+def test_fetch_sample_sizes_maps_region_level_and_gender(
+    httpserver: HTTPServer, client: ThlCubeClient, tmp_path: Path
+) -> None:
+    from hyte_assets.lib.thl_cube import fetch_sample_sizes
+
+    httpserver.expect_request(KTK_FACT).respond_with_json(ktk_answer())
+    [spec] = read(write_config(tmp_path / "c.csv", CONFIG_ROW))
+    found = fetch_sample_sizes(client, spec, heinola())
+    columns = ["school_level", "region_code", "region_level", "year", "gender", "sample_size"]
+    assert found[columns].to_dict("records") == [
+        dict(zip(columns, ("8.-9. lk", "111", "kunta", 2025, "female", 152.0), strict=True)),
+        dict(zip(columns, ("8.-9. lk", "111", "kunta", 2025, "male", 148.0), strict=True)),
+    ]
+    assert fetch_sample_sizes(client, spec, {"lahti": ("398", "kunta")}).empty  # other regions left out
+
+
+def test_unknown_gender_labels_are_named(
+    httpserver: HTTPServer, client: ThlCubeClient, tmp_path: Path
+) -> None:
+    from hyte_assets.lib.thl_cube import fetch_sample_sizes
+
+    answer = ktk_answer()
+    answer["dataset"]["dimension"]["sukupuoli"]["category"]["label"] = {"t": "T", "p": "P"}
+    httpserver.expect_request(KTK_FACT).respond_with_json(answer)
+    [spec] = read(write_config(tmp_path / "c.csv", CONFIG_ROW))
+    with pytest.raises(SourceError, match=r"unknown gender labels \['P', 'T'\]"):
+        fetch_sample_sizes(client, spec, heinola())
+
+
+def test_a_silent_cube_is_a_source_error(tmp_path: Path, make_http: Callable[..., RetryingHttp]) -> None:
+    from hyte_assets.lib.thl_cube import fetch_sample_sizes
+    from hyte_assets_tests.stub_servers import StubServer
+
+    (tmp_path / "ktk" / "ktk1").mkdir(parents=True)
+    (tmp_path / "ktk" / "ktk1" / "fact_ktk1.json").write_text(json.dumps(ktk_answer()), "utf-8")
+    [spec] = read(write_config(tmp_path / "c.csv", CONFIG_ROW))
+    with StubServer("thl_cube", tmp_path, latency_s=3.0) as silent:
+        slow = ThlCubeClient(silent.url, transport=make_http(timeout=(1.0, 0.2), max_retries=0))
+        with pytest.raises(SourceError, match="ReadTimeout|deadline"):
+            fetch_sample_sizes(slow, spec, heinola())

@@ -45,6 +45,11 @@ RAW_TABLES: dict[str, str] = {
     + ", indicator_id integer, region_id integer, gender varchar, pin_source varchar",
     "raw.kouluterveyskysely_values": LONG_FORM
     + ", indicator_id integer, school_level varchar, gender varchar",
+    "raw.kouluterveyskysely_sample_sizes": """
+        measure_id varchar, school_level varchar, region_code varchar, region_level varchar,
+        year bigint, period varchar, gender varchar, sample_size double, cube varchar,
+        is_demo boolean, fetched_at timestamp
+    """,
     "raw.statfin_values": LONG_FORM + ", table_id varchar, content_code varchar",
     "raw.employment_values": LONG_FORM + ", content_code varchar",
     "raw.teaviisari_values": LONG_FORM + ", sector varchar",
