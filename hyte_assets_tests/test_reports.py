@@ -448,7 +448,7 @@ def test_every_source_asset_has_a_freshness_policy() -> None:
     keys = graph.get_all_asset_keys()
     sources = [key for key in keys if graph.get(key).group_name == "sources"]
 
-    assert len(sources) == 18  # 13 single-table assets and the 5 tables of local_deliveries
+    assert len(sources) == 19  # 14 single-table assets and the 5 tables of local_deliveries
     missing = [key.to_user_string() for key in sources if graph.get(key).freshness_policy is None]
     assert not missing, f"source assets without a freshness policy: {missing}"
     assert all("publication_calendar" in graph.get(key).metadata for key in sources)
