@@ -43,6 +43,12 @@ RAW_TABLES: dict[str, str] = {
     """,
     "raw.sotkanet_values": LONG_FORM
     + ", indicator_id integer, region_id integer, gender varchar, pin_source varchar",
+    "raw.sotkanet_indicators": """
+        indicator_id bigint, measure_id varchar, source varchar, group_value varchar,
+        expected_title varchar, status varchar, error varchar, title_fi varchar, region_levels varchar,
+        has_municipal_data boolean, reporting_level varchar, genders varchar, range_start bigint,
+        range_end bigint, data_updated varchar, warnings varchar, fetched_at timestamp
+    """,
     "raw.kouluterveyskysely_values": LONG_FORM
     + ", indicator_id integer, school_level varchar, gender varchar",
     "raw.statfin_values": LONG_FORM + ", table_id varchar, content_code varchar",
@@ -68,6 +74,7 @@ MEASURE_DEFAULTS: dict[str, str] = {
     "source_title": "",
     "population_group": "",
     "school_levels": "",
+    "fallback_region_level": "",
     "unit": "percent",
     "polarity": "higher_better",
     "target": "",
@@ -185,6 +192,20 @@ def insert_regions(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, str
             "insert into raw.sotkanet_regions by name select ? as region_id, ? as region_code, "
             "? as region_level, ? as region_name, ? as maakunta_code",
             [region_id, code, level, name, maakunta],
+        )
+
+
+def insert_indicator_levels(
+    con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, str, int, str]]
+) -> None:
+    """(measure_id, group_value, indicator_id, region levels) rows into raw.sotkanet_indicators, as
+    the sotkanet_indicators asset writes an id whose metadata was read (status 'ok')."""
+    for measure_id, group_value, indicator_id, levels in rows:
+        con.execute(
+            "insert into raw.sotkanet_indicators by name select ? as indicator_id, ? as measure_id, "
+            "'sotkanet' as source, ? as group_value, 'ok' as status, ? as region_levels, "
+            "? as has_municipal_data",
+            [indicator_id, measure_id, group_value, levels, "Kunta" in levels.split("|")],
         )
 
 
@@ -419,6 +440,7 @@ def write_scenario(con: duckdb.DuckDBPyConnection, catalog_dir: Path) -> None:
         ],
     )
     insert_values(con, "raw.teaviisari_values", [v("single_point", 2026, 70.0)])
+    insert_indicator_levels(con, [("hb_improving", "total", 3219, "Kunta|Maakunta|Maa")])
     insert_values(
         con,
         "raw.statfin_values",
