@@ -49,9 +49,11 @@ def charted_measures() -> list[str]:
     return list(CATALOG.measures["measure_id"].iloc[::3])
 
 
-def build_small_warehouse(path: Path, *, demo: bool) -> None:
+def build_small_warehouse(path: Path, *, demo: bool, no_municipality_level: tuple[str, ...] = ()) -> None:
     """The real catalog, generated 2019–2025 series for Heinola, Päijät-Häme and Finland, one
-    delivered action status, then the real SQL models marts.measure_series and reports.*."""
+    delivered action status, then the real SQL models marts.measure_series and reports.*.
+
+    `no_municipality_level`: measures whose Sotkanet id lists no KUNTA level (no Heinola rows)."""
     units = CATALOG.measures.set_index("measure_id")["unit"].str.strip()
     rows = []
     for n, measure_id in enumerate(charted_measures()):
@@ -60,6 +62,8 @@ def build_small_warehouse(path: Path, *, demo: bool) -> None:
             ("07", "maakunta", "Päijät-Häme", 2.0),
             ("SSS", "koko_maa", "Koko maa", 4.0),
         ):
+            if level == "kunta" and measure_id in no_municipality_level:
+                continue
             for year in range(2019, 2026):
                 value = 1.0 if units[measure_id] == "yes_no" else 20.0 + n + offset + (year - 2019) * 0.7
                 rows.append(
@@ -96,6 +100,16 @@ def build_small_warehouse(path: Path, *, demo: bool) -> None:
                 "region_name": ["Heinola", "Päijät-Häme", "Päijät-Hämeen hyvinvointialue", "Koko maa"],
                 "maakunta_code": ["07", None, None, None],
                 "hyvinvointialue_code": ["09", None, None, None],
+            }
+        ),
+        "staging.stg_sotkanet_indicators": pd.DataFrame(
+            {
+                "measure_id": pd.Series(no_municipality_level, dtype="string"),
+                "group_value": "total",
+                "indicator_id": pd.Series(range(len(no_municipality_level)), dtype="Int64"),
+                "region_levels": "Maakunta|Maa",
+                "has_municipal_data": pd.Series([False] * len(no_municipality_level), dtype="boolean"),
+                "reporting_level": "maakunta",
             }
         ),
         # TEAviisari scores: none here (the report then says which Sotkanet ids would carry them).
@@ -156,9 +170,11 @@ def build_small_warehouse(path: Path, *, demo: bool) -> None:
         con.close()
 
 
-def render_small(tmp_path: Path, *, demo: bool, lang: str = "fi") -> str:
+def render_small(
+    tmp_path: Path, *, demo: bool, lang: str = "fi", no_municipality_level: tuple[str, ...] = ()
+) -> str:
     path = tmp_path / f"small_{demo}.duckdb"
-    build_small_warehouse(path, demo=demo)
+    build_small_warehouse(path, demo=demo, no_municipality_level=no_municipality_level)
     con = duckdb.connect(str(path), read_only=True)
     try:
         data = load_report_data(con)
@@ -204,6 +220,38 @@ def test_english_report(tmp_path: Path) -> None:
         assert html.escape(title, quote=True) in report
     assert "not official statistics" in report
     assert "<html lang='en'>" in report
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "gap"),
+    [
+        ("fi", "Maakunnan luku: Päijät-Häme", "THL ei julkaise tätä kuntatasolla"),
+        ("en", "Regional (maakunta) figure: Päijät-Häme", "THL does not publish this for municipalities"),
+    ],
+)
+def test_a_maakunta_figure_in_the_scorecard_is_labelled_and_a_missing_level_is_said(
+    tmp_path: Path, lang: str, label: str, gap: str
+) -> None:
+    # the catalog lets long-term social assistance 65+ (3558) fall back to the maakunta; the
+    # 25-64 measure it is paired with here does not (and is charted: every third measure)
+    fallback, without = "toimeentulotuki_pitkaaikainen_65", "nuorisotyottomat_18_24"
+    assert {fallback, without} <= set(charted_measures())
+    report = render_small(tmp_path, demo=False, lang=lang, no_municipality_level=(fallback, without))
+    row = scorecard_row(report, fallback)
+    assert html.escape(label, quote=True) in row
+    assert gap in scorecard_row(report, without)
+    assert report.count(html.escape(label, quote=True)) == 1  # only that row
+    without_gap = render_small(tmp_path, demo=False, lang=lang)
+    assert html.escape(label, quote=True) not in without_gap and gap not in without_gap
+
+
+def scorecard_row(report: str, measure_id: str) -> str:
+    """The scorecard table row of a measure, found by its title in the report's language."""
+    measure = CATALOG.measures.set_index("measure_id").loc[measure_id]
+    titles = {html.escape(measure[c], quote=True) for c in ("title_fi", "title_en")}
+    rows = [r for r in re.findall(r"<tr>.*?</tr>", report, flags=re.S) if any(t in r for t in titles)]
+    assert rows, measure_id
+    return rows[0]
 
 
 # --- exports: Finnish Excel conventions ----------------------------------------------------------

@@ -138,3 +138,17 @@ def test_the_measure_roll_up_does_not_judge_a_maakunta_figure(db):
         "select status, is_judged from reports.scorecard_measure where measure_id = 'no_kunta_fallback'"
     ).fetchone()
     assert status == ("not_judged", False)
+
+
+def test_peer_comparison_shows_the_maakunta_figure_only_where_the_catalog_allows_it(db):
+    figures = db.execute(
+        "select measure_id, period, value, figure_level, figure_label_fi, rank_among_peers "
+        "from reports.peer_comparison order by measure_id, period"
+    ).fetchall()
+    assert figures == [
+        ("fallback_no_metadata", "2025", 7.0, "maakunta", "Maakunnan luku: Päijät-Häme", None),
+        ("no_kunta_fallback", "2024", 3.0, "maakunta", "Maakunnan luku: Päijät-Häme", None),
+        ("no_kunta_fallback", "2026", 3.4, "maakunta", "Maakunnan luku: Päijät-Häme", None),
+        # no_kunta_no_fallback: no figure at all; own_value_kept: the municipality's own, not replaced
+        ("own_value_kept", "2024", 10.0, "kunta", "Heinola", None),
+    ]
