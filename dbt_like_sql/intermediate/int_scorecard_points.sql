@@ -7,9 +7,10 @@
 --     one, the newest comparable point from 2025 or before ('derived', which can still move).
 --   comparison: the baseline when the latest is newer than it (plan progress); otherwise the
 --     previous comparable point (the pre-plan trend, shown but not a verdict on the plan).
---   maakunta fallback: a measure the municipality has no value for at all, whose catalog row sets
---     fallback_region_level = 'maakunta', takes its maakunta's series instead (figure_region_level
---     says whose figure it is; a pinned baseline, being the municipality's, is not used for it).
+--   maakunta fallback (intermediate.int_maakunta_fallback): a measure the municipality has no value
+--     for at all, whose catalog row sets fallback_region_level = 'maakunta', takes its maakunta's
+--     series instead (figure_region_level says whose figure it is; a pinned baseline, being the
+--     municipality's, is not used for it).
 -- grain: measure_id, group_type, group_value
 -- unique: measure_id, group_type, group_value
 -- not_null: measure_id, group_type, group_value, latest_value, latest_period, figure_region_level
@@ -40,15 +41,11 @@ fallback_series as (
     -- the maakunta's series of a measure the catalog lets fall back and the municipality lacks entirely
     select series.*
     from marts.measure_series as series
-    inner join intermediate.int_home_areas as home
+    inner join intermediate.int_maakunta_fallback as fallback
         on
-            series.region_level = 'maakunta'
-            and series.region_code = home.maakunta_code
-    inner join catalog.measures as measures
-        on
-            series.measure_id = measures.measure_id
-            and measures.fallback_region_level = 'maakunta'
-    where series.measure_id not in (select own_series.measure_id from own_series)
+            series.measure_id = fallback.measure_id
+            and series.region_level = 'maakunta'
+            and series.region_code = fallback.maakunta_code
 ),
 
 series_in_scope as (

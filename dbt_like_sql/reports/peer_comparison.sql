@@ -30,17 +30,13 @@ maakunta_figures as (
     -- only for measures without any figure of the municipality itself, where the catalog allows it
     select
         v.*,
-        home.maakunta_name as figure_region_name
+        fallback.maakunta_name as figure_region_name
     from intermediate.int_group_values as v
-    inner join home
+    inner join intermediate.int_maakunta_fallback as fallback
         on
-            v.region_level = 'maakunta'
-            and v.region_code = home.maakunta_code
-    inner join catalog.measures as measures
-        on
-            v.measure_id = measures.measure_id
-            and measures.fallback_region_level = 'maakunta'
-    where v.measure_id not in (select home_figures.measure_id from home_figures)
+            v.measure_id = fallback.measure_id
+            and v.region_level = 'maakunta'
+            and v.region_code = fallback.maakunta_code
 ),
 
 county_figures as (

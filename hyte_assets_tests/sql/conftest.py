@@ -195,6 +195,28 @@ def insert_regions(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, str
         )
 
 
+def one_goal_db(
+    catalog_dir: Path, measures: Iterable[Mapping[str, Any]], **tables: Any
+) -> duckdb.DuckDBPyConnection:
+    """A warehouse with every input table in shape, the default settings (Heinola, 2026-11-30) and a
+    catalog of one theme `t1` and one goal `g1` with these measures (plus any scorecard `tables`)."""
+    con = duckdb.connect()
+    create_raw_tables(con)
+    create_empty_catalog(con)
+    write_settings(con)
+    write_catalog(
+        con,
+        catalog_dir,
+        {
+            "themes": [{"theme_id": "t1", "theme_no": 1, "title_fi": "T", "title_en": "T"}],
+            "goals": [{"goal_id": "g1", "goal_no": 1, "theme_id": "t1", "title_fi": "G", "title_en": "G"}],
+            "measures": list(measures),
+            **tables,
+        },
+    )
+    return con
+
+
 def insert_indicator_levels(
     con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, str, int, str]]
 ) -> None:
@@ -324,7 +346,8 @@ MEASURES = [
     ),
     measure("tyottomyysaste", theme_id="t2", goal_ids="g3", source="employment", polarity="lower_better"),
     measure("target_progress", theme_id="t2", goal_ids="g3", source="local", polarity="target", target=80),
-    measure("no_muni_data", theme_id="t2", goal_ids="g3"),
+    # the catalog allows the maakunta fallback, but the maakunta has no figure either
+    measure("no_muni_data", theme_id="t2", goal_ids="g3", fallback_region_level="maakunta"),
 ]
 PLAN_FIGURES = [
     {"figure_id": "f01", "measure_id": "", "value": 21.5, "unit": "eur_per_resident", "period": "2026"},

@@ -10,15 +10,12 @@ import pytest
 
 from .conftest import (
     REGIONS,
-    create_empty_catalog,
-    create_raw_tables,
     insert_indicator_levels,
     insert_regions,
     insert_values,
     measure,
+    one_goal_db,
     v,
-    write_catalog,
-    write_settings,
 )
 
 MAAKUNTA = {"region_code": "07", "region_level": "maakunta"}
@@ -33,31 +30,22 @@ MEASURES = [
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, build) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    create_raw_tables(con)
-    create_empty_catalog(con)
-    write_settings(con)  # Heinola (111), maakunta 07 Päijät-Häme, as of 2026-11-30
-    write_catalog(
-        con,
+    con = one_goal_db(  # Heinola (111), maakunta 07 Päijät-Häme, as of 2026-11-30
         tmp_path_factory.mktemp("catalog"),
-        {
-            "themes": [{"theme_id": "t1", "theme_no": 1, "title_fi": "T", "title_en": "T"}],
-            "goals": [{"goal_id": "g1", "goal_no": 1, "theme_id": "t1", "title_fi": "G", "title_en": "G"}],
-            "measures": MEASURES,
-            # the municipality's pinned baseline: never the point a maakunta figure is compared with
-            "scorecard_baselines": [
-                {
-                    "measure_id": "no_kunta_fallback",
-                    "group_type": "total",
-                    "group_value": "total",
-                    "period": "2025",
-                    "value": 99.0,
-                    "is_demo": "false",
-                    "origin": "plan",
-                    "pinned_on": "2026-05-04",
-                }
-            ],
-        },
+        MEASURES,
+        # the municipality's pinned baseline: never the point a maakunta figure is compared with
+        scorecard_baselines=[
+            {
+                "measure_id": "no_kunta_fallback",
+                "group_type": "total",
+                "group_value": "total",
+                "period": "2025",
+                "value": 99.0,
+                "is_demo": "false",
+                "origin": "plan",
+                "pinned_on": "2026-05-04",
+            }
+        ],
     )
     insert_regions(con, REGIONS)
     insert_values(
@@ -151,4 +139,13 @@ def test_peer_comparison_shows_the_maakunta_figure_only_where_the_catalog_allows
         ("no_kunta_fallback", "2026", 3.4, "maakunta", "Maakunnan luku: Päijät-Häme", None),
         # no_kunta_no_fallback: no figure at all; own_value_kept: the municipality's own, not replaced
         ("own_value_kept", "2024", 10.0, "kunta", "Heinola", None),
+    ]
+
+
+def test_only_allowed_measures_without_any_own_value_fall_back(db):
+    listed = db.execute("select * from intermediate.int_maakunta_fallback order by measure_id").fetchall()
+    # own_value_kept has a value of its own; no_kunta_no_fallback is not allowed by the catalog
+    assert listed == [
+        ("fallback_no_metadata", "07", "Päijät-Häme"),
+        ("no_kunta_fallback", "07", "Päijät-Häme"),
     ]
