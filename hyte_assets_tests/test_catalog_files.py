@@ -37,6 +37,7 @@ HEADERS = {
         "source_title",
         "population_group",
         "school_levels",
+        "fallback_region_level",
         "unit",
         "polarity",
         "target",

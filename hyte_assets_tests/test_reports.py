@@ -49,10 +49,14 @@ def charted_measures() -> list[str]:
     return list(CATALOG.measures["measure_id"].iloc[::3])
 
 
-def build_small_warehouse(path: Path, *, demo: bool, extra: list[dict] | None = None) -> None:
+def build_small_warehouse(
+    path: Path, *, demo: bool, extra: list[dict] | None = None, no_municipality_level: tuple[str, ...] = ()
+) -> None:
     """The real catalog, generated 2019–2025 series for Heinola, Päijät-Häme and Finland, one
     delivered action status, then the real SQL models marts.measure_series and reports.*;
-    `extra` rows are added to marts.indicator_values as they are."""
+    `extra` rows are added to marts.indicator_values as they are.
+
+    `no_municipality_level`: measures whose Sotkanet id lists no KUNTA level (no Heinola rows)."""
     units = CATALOG.measures.set_index("measure_id")["unit"].str.strip()
     rows = []
     for n, measure_id in enumerate(charted_measures()):
@@ -61,6 +65,8 @@ def build_small_warehouse(path: Path, *, demo: bool, extra: list[dict] | None = 
             ("07", "maakunta", "Päijät-Häme", 2.0),
             ("SSS", "koko_maa", "Koko maa", 4.0),
         ):
+            if level == "kunta" and measure_id in no_municipality_level:
+                continue
             for year in range(2019, 2026):
                 value = 1.0 if units[measure_id] == "yes_no" else 20.0 + n + offset + (year - 2019) * 0.7
                 rows.append(
@@ -98,6 +104,16 @@ def build_small_warehouse(path: Path, *, demo: bool, extra: list[dict] | None = 
                 "region_name": ["Heinola", "Päijät-Häme", "Päijät-Hämeen hyvinvointialue", "Koko maa"],
                 "maakunta_code": ["07", None, None, None],
                 "hyvinvointialue_code": ["09", None, None, None],
+            }
+        ),
+        "staging.stg_sotkanet_indicators": pd.DataFrame(
+            {
+                "measure_id": pd.Series(no_municipality_level, dtype="string"),
+                "group_value": "total",
+                "indicator_id": pd.Series(range(len(no_municipality_level)), dtype="Int64"),
+                "region_levels": "Maakunta|Maa",
+                "has_municipal_data": pd.Series([False] * len(no_municipality_level), dtype="boolean"),
+                "reporting_level": "maakunta",
             }
         ),
         # TEAviisari scores: none here (the report then says which Sotkanet ids would carry them).
@@ -158,9 +174,16 @@ def build_small_warehouse(path: Path, *, demo: bool, extra: list[dict] | None = 
         con.close()
 
 
-def render_small(tmp_path: Path, *, demo: bool, lang: str = "fi", extra: list[dict] | None = None) -> str:
+def render_small(
+    tmp_path: Path,
+    *,
+    demo: bool,
+    lang: str = "fi",
+    extra: list[dict] | None = None,
+    no_municipality_level: tuple[str, ...] = (),
+) -> str:
     path = tmp_path / f"small_{demo}_{lang}.duckdb"
-    build_small_warehouse(path, demo=demo, extra=extra)
+    build_small_warehouse(path, demo=demo, extra=extra, no_municipality_level=no_municipality_level)
     con = duckdb.connect(str(path), read_only=True)
     try:
         data = load_report_data(con)
@@ -261,6 +284,38 @@ def test_report_says_which_group_moved_under_a_multi_group_measure(tmp_path: Pat
     assert all(html.unescape(line).startswith(head) and html.unescape(line).endswith(tail) for line in lines)
     # a measure with the total only gets no sentence
     assert report.count("<tr class='movement'") == len(lines)
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "gap"),
+    [
+        ("fi", "Maakunnan luku: Päijät-Häme", "THL ei julkaise tätä kuntatasolla"),
+        ("en", "Regional (maakunta) figure: Päijät-Häme", "THL does not publish this for municipalities"),
+    ],
+)
+def test_a_maakunta_figure_in_the_scorecard_is_labelled_and_a_missing_level_is_said(
+    tmp_path: Path, lang: str, label: str, gap: str
+) -> None:
+    # the catalog lets long-term social assistance 65+ (3558) fall back to the maakunta; the
+    # 25-64 measure it is paired with here does not (and is charted: every third measure)
+    fallback, without = "toimeentulotuki_pitkaaikainen_65", "nuorisotyottomat_18_24"
+    assert {fallback, without} <= set(charted_measures())
+    report = render_small(tmp_path, demo=False, lang=lang, no_municipality_level=(fallback, without))
+    row = scorecard_row(report, fallback)
+    assert html.escape(label, quote=True) in row
+    assert gap in scorecard_row(report, without)
+    assert report.count(html.escape(label, quote=True)) == 1  # only that row
+    without_gap = render_small(tmp_path, demo=False, lang=lang)
+    assert html.escape(label, quote=True) not in without_gap and gap not in without_gap
+
+
+def scorecard_row(report: str, measure_id: str) -> str:
+    """The scorecard table row of a measure, found by its title in the report's language."""
+    measure = CATALOG.measures.set_index("measure_id").loc[measure_id]
+    titles = {html.escape(measure[c], quote=True) for c in ("title_fi", "title_en")}
+    rows = [r for r in re.findall(r"<tr>.*?</tr>", report, flags=re.S) if any(t in r for t in titles)]
+    assert rows, measure_id
+    return rows[0]
 
 
 # --- exports: Finnish Excel conventions ----------------------------------------------------------

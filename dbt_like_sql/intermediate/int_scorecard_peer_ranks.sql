@@ -1,7 +1,8 @@
 -- How the municipality in meta.settings compares with its area for each measure and group, at its
--- latest period: the home maakunta's and the whole country's values, and its rank among all the
--- municipalities of its maakunta (rank 1 = best; NULL for context measures and when any member
--- municipality lacks the value, since a rank among some of them would flatter or shame by accident).
+-- latest period (intermediate.int_scorecard_points): the home maakunta's and the whole country's
+-- values, and its rank among all the municipalities of its maakunta (rank 1 = best; NULL for context
+-- measures and when any member municipality lacks the value, since a rank among some of them would
+-- flatter or shame by accident; so also NULL where the scorecard shows the maakunta's figure).
 -- grain: measure_id, group_type, group_value
 -- unique: measure_id, group_type, group_value
 -- not_null: measure_id, group_type, group_value
@@ -22,13 +23,14 @@ with home as (
 ),
 
 latest as (
-    select series.*
-    from marts.measure_series as series
-    inner join home
-        on
-            series.region_level = 'kunta'
-            and series.region_code = home.municipality_code
-    where series.rank_from_latest = 1
+    -- the scorecard's latest point: the municipality's own, or its maakunta's where the catalog lets a
+    -- measure fall back (then the areas are shown beside it, and no rank: the municipality has no value)
+    select
+        measure_id,
+        group_type,
+        group_value,
+        latest_period as period
+    from intermediate.int_scorecard_points
 ),
 
 peers as (

@@ -7,11 +7,16 @@
 --     one, the newest comparable point from 2025 or before ('derived', which can still move).
 --   comparison: the baseline when the latest is newer than it (plan progress); otherwise the
 --     previous comparable point (the pre-plan trend, shown but not a verdict on the plan).
+--   maakunta fallback (intermediate.int_maakunta_fallback): a measure the municipality has no value
+--     for at all, whose catalog row sets fallback_region_level = 'maakunta', takes its maakunta's
+--     series instead (figure_region_level says whose figure it is; a pinned baseline, being the
+--     municipality's, is not used for it).
 -- grain: measure_id, group_type, group_value
 -- unique: measure_id, group_type, group_value
--- not_null: measure_id, group_type, group_value, latest_value, latest_period
+-- not_null: measure_id, group_type, group_value, latest_value, latest_period, figure_region_level
 -- accepted_values: comparison_kind = baseline, previous
 -- accepted_values: baseline_origin = pinned_plan, pinned_data, derived
+-- accepted_values: figure_region_level = kunta, maakunta
 with settings as (
     select
         municipality_code,
@@ -23,16 +28,38 @@ with settings as (
     limit 1
 ),
 
-home_series as (
-    select
-        series.*,
-        -- the count behind a value: abs_value for a rate or share, the value itself for a count
-        coalesce(series.abs_value, case when trim(series.unit) = 'count' then series.value end) as event_count
+own_series as (
+    select series.*
     from marts.measure_series as series
     inner join settings
         on
             series.region_level = 'kunta'
             and series.region_code = settings.municipality_code
+),
+
+fallback_series as (
+    -- the maakunta's series of a measure the catalog lets fall back and the municipality lacks entirely
+    select series.*
+    from marts.measure_series as series
+    inner join intermediate.int_maakunta_fallback as fallback
+        on
+            series.measure_id = fallback.measure_id
+            and series.region_level = 'maakunta'
+            and series.region_code = fallback.maakunta_code
+),
+
+series_in_scope as (
+    select * from own_series
+    union all
+    select * from fallback_series
+),
+
+home_series as (
+    select
+        series.*,
+        -- the count behind a value: abs_value for a rate or share, the value itself for a count
+        coalesce(series.abs_value, case when trim(series.unit) = 'count' then series.value end) as event_count
+    from series_in_scope as series
 ),
 
 latest as (
@@ -84,6 +111,8 @@ baseline_candidates as (
             pinned.measure_id = latest.measure_id
             and pinned.group_type = latest.group_type
             and pinned.group_value = latest.group_value
+            -- a pinned baseline is the municipality's figure: never the point a maakunta figure meets
+            and latest.region_level = 'kunta'
             -- a monthly series is compared with the baseline of the same calendar month
             and (
                 length(pinned.period) = 4
@@ -172,6 +201,9 @@ select
     latest.measure_id,
     latest.group_type,
     latest.group_value,
+    -- whose figures these are: 'kunta' (the municipality's own) or 'maakunta' (the fallback)
+    latest.region_level as figure_region_level,
+    latest.region_code as figure_region_code,
     trim(measures.unit) as unit,
     measures.source,
     measures.polarity,

@@ -4,11 +4,13 @@
 -- when every member has a value, never for context measures), and the maakunta's, the wellbeing
 -- services county's (hyvinvointialue) and the whole country's values. A measure the municipality
 -- has no figure for at all but its county has (e.g. the adult survey's inclusion and loneliness) is
--- shown with the county's figure, labelled as such (figure_level = 'hyvinvointialue', no rank).
+-- shown with the county's figure, labelled as such (figure_level = 'hyvinvointialue', no rank); one
+-- whose catalog row allows the maakunta fallback (fallback_region_level) with the maakunta's
+-- figure instead, labelled "Maakunnan luku" (figure_level = 'maakunta', no rank).
 -- grain: measure_id, group_type, group_value, gender, period
 -- unique: measure_id, group_type, group_value, gender, period
 -- not_null: municipality_code, measure_id, group_type, group_value, gender, period, figure_level, is_demo
--- accepted_values: figure_level = kunta, hyvinvointialue
+-- accepted_values: figure_level = kunta, maakunta, hyvinvointialue
 with home as (
     select * from intermediate.int_home_areas
 ),
@@ -24,8 +26,21 @@ home_figures as (
             and v.region_code = home.municipality_code
 ),
 
+maakunta_figures as (
+    -- only for measures without any figure of the municipality itself, where the catalog allows it
+    select
+        v.*,
+        fallback.maakunta_name as figure_region_name
+    from intermediate.int_group_values as v
+    inner join intermediate.int_maakunta_fallback as fallback
+        on
+            v.measure_id = fallback.measure_id
+            and v.region_level = 'maakunta'
+            and v.region_code = fallback.maakunta_code
+),
+
 county_figures as (
-    -- only for measures without any figure of the municipality itself
+    -- only for measures without any figure of the municipality itself (nor the maakunta's in its place)
     select
         v.*,
         home.hyvinvointialue_name as figure_region_name
@@ -34,11 +49,15 @@ county_figures as (
         on
             v.region_level = 'hyvinvointialue'
             and v.region_code = home.hyvinvointialue_code
-    where v.measure_id not in (select home_figures.measure_id from home_figures)
+    where
+        v.measure_id not in (select home_figures.measure_id from home_figures)
+        and v.measure_id not in (select maakunta_figures.measure_id from maakunta_figures)
 ),
 
 figures as (
     select * from home_figures
+    union all
+    select * from maakunta_figures
     union all
     select * from county_figures
 ),
@@ -162,14 +181,14 @@ select
     figures.value,
     figures.region_level as figure_level,
     figures.figure_region_name,
-    case
-        when figures.region_level = 'hyvinvointialue'
-            then 'Hyvinvointialueen luku: ' || figures.figure_region_name
+    case figures.region_level
+        when 'hyvinvointialue' then 'Hyvinvointialueen luku: ' || figures.figure_region_name
+        when 'maakunta' then 'Maakunnan luku: ' || figures.figure_region_name
         else figures.figure_region_name
     end as figure_label_fi,
-    case
-        when figures.region_level = 'hyvinvointialue'
-            then 'Wellbeing services county figure: ' || figures.figure_region_name
+    case figures.region_level
+        when 'hyvinvointialue' then 'Wellbeing services county figure: ' || figures.figure_region_name
+        when 'maakunta' then 'Regional (maakunta) figure: ' || figures.figure_region_name
         else figures.figure_region_name
     end as figure_label_en,
     figures.is_demo,

@@ -11,14 +11,19 @@
 --   a survey share without sample sizes -> not_judged (no_sample_size);
 --   else improving / worsening when the change interval (int_scorecard_change_tests) excludes zero,
 --   stable when it does not.
+-- A measure the municipality has no value for, whose catalog row allows it (fallback_region_level),
+-- shows its maakunta's figure: figure_region_level = 'maakunta', labelled (figure_label_fi), never
+-- judged as the municipality's (not_judged_reason maakunta_figure), no gaps, rank or pre-plan trend.
+-- A Sotkanet id whose metadata lists no KUNTA level says so: source_status no_municipality_level.
 -- grain: measure_id, group_type, group_value
 -- unique: measure_id, group_type, group_value
 -- not_null: measure_id, group_type, group_value, status, status_rule, source_status, is_judged
 -- accepted_values: status = improving, stable, worsening, target_met, not_judged, no_data
--- accepted_values: not_judged_reason = context, stale, no_comparison_point, no_baseline_yet, no_sample_size
+-- (not_judged_reason's values: dbt_like_sql/tests/scorecard_not_judged_reasons.sql)
+-- accepted_values: figure_region_level = kunta, maakunta
 -- accepted_values: pre_plan_trend = improving, stable, worsening
 -- accepted_values: comparison_kind = baseline, previous
--- accepted_values: source_status = has_data, no_source_yet, no_data_for_municipality
+-- accepted_values: source_status = has_data, no_source_yet, no_data_for_municipality, no_municipality_level
 with settings as (
     select year(cast(as_of_date as date)) as as_of_year
     from meta.settings
@@ -53,6 +58,10 @@ facts as (
         measures.responsible,
         points.latest_value,
         points.latest_period,
+        points.figure_region_level,
+        home.maakunta_name as fallback_region_name,
+        -- NULL when no pinned Sotkanet id's metadata says (not a Sotkanet measure, not read yet)
+        levels.has_municipal_data as has_municipality_level,
         points.latest_year,
         coalesce(points.latest_is_demo, false) as latest_is_demo,
         points.latest_source,
@@ -105,6 +114,16 @@ facts as (
             points.measure_id = peers.measure_id
             and points.group_type = peers.group_type
             and points.group_value = peers.group_value
+    left join intermediate.int_home_areas as home
+        on
+            points.figure_region_level = 'maakunta'
+            and points.figure_region_code = home.maakunta_code
+    left join staging.stg_sotkanet_indicators as levels
+        on
+            measures.measure_id = levels.measure_id
+            -- a school-survey id is per school level; any other id is the measure's 'total' pin
+            and levels.group_value
+            = case when points.group_type = 'school_level' then points.group_value else 'total' end
     left join catalog.survey_response_rates as rates
         on
             measures.source = rates.source
@@ -142,6 +161,7 @@ judged as (
         flagged.*,
         case
             when flagged.latest_value is null then null
+            when flagged.figure_region_level = 'maakunta' then 'maakunta_figure'
             when flagged.polarity = 'context' then 'context'
             when flagged.is_stale then 'stale'
             when flagged.is_target_met then null
@@ -168,6 +188,14 @@ select
     latest_period,
     latest_year,
     latest_is_demo,
+    -- whose figure latest_value is: 'kunta' (the municipality's own) or 'maakunta' (the catalog's
+    -- fallback, labelled); NULL without a value
+    figure_region_level,
+    case when figure_region_level = 'maakunta' then 'Maakunnan luku: ' || fallback_region_name end
+        as figure_label_fi,
+    case when figure_region_level = 'maakunta' then 'Regional (maakunta) figure: ' || fallback_region_name end
+        as figure_label_en,
+    has_municipality_level,
     comparison_kind,
     comparison_value,
     comparison_period,
@@ -204,7 +232,11 @@ select
     latest_value is not null and not_judged_reason is null as is_judged,
     -- the direction before the plan, while no value after the baseline exists (not a verdict on the plan)
     case
-        when comparison_kind = 'previous' and polarity <> 'context' and change_reading is not null
+        when
+            comparison_kind = 'previous'
+            and polarity <> 'context'
+            and figure_region_level = 'kunta'
+            and change_reading is not null
             then
                 case change_reading
                     when 'better' then 'improving' when 'worse' then 'worsening' else 'stable'
@@ -221,9 +253,10 @@ select
     response_rate,
     coalesce(response_rate < 50, false) as is_low_response,
     maakunta_value,
-    latest_value - maakunta_value as maakunta_gap,
+    -- the gaps compare the municipality's own figure only
+    case when figure_region_level = 'kunta' then latest_value - maakunta_value end as maakunta_gap,
     koko_maa_value,
-    latest_value - koko_maa_value as koko_maa_gap,
+    case when figure_region_level = 'kunta' then latest_value - koko_maa_value end as koko_maa_gap,
     rank_in_maakunta,
     municipalities_in_maakunta,
     data_age_years,
@@ -245,7 +278,9 @@ select
     source,
     latest_source,
     case
-        when latest_value is not null then 'has_data'
+        when figure_region_level = 'kunta' then 'has_data'
+        -- the id's metadata lists no KUNTA level (a maakunta figure may stand in, labelled)
+        when not has_municipality_level then 'no_municipality_level'
         when source_ref is null and not measure_has_values then 'no_source_yet'
         else 'no_data_for_municipality'
     end as source_status,

@@ -30,6 +30,9 @@ SOURCES = (
 )
 POLARITIES = ("higher_better", "lower_better", "target", "context")
 SCHOOL_LEVELS = ("4.-5. lk", "8.-9. lk", "lukio", "ammatillinen")
+# `fallback_region_level`: the area whose figure a scorecard row may show, labelled as that area's,
+# when the municipality has no value for the measure at all (e.g. an indicator without a KUNTA level).
+FALLBACK_REGION_LEVELS = ("maakunta",)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 # A cited Statistics Finland source_ref: `<table>:<content code>`, e.g. `tyonv/12r5:TYOTOSUUS`.
 TABLE_REF = re.compile(r"^(?P<table>[a-z]+/[0-9a-z]+):(?P<code>[A-Za-z0-9_\-]+)$")
@@ -54,6 +57,7 @@ COLUMNS: dict[str, list[str]] = {
         "source_title",
         "population_group",
         "school_levels",
+        "fallback_region_level",
         "unit",
         "polarity",
         "target",
@@ -276,6 +280,7 @@ def load_catalog(catalog_dir: Path) -> Catalog:
     )
     with_levels = measures[measures["school_levels"] != ""]
     _check_in(with_levels, "school_levels", set(SCHOOL_LEVELS), paths["measures"], multi=True)
+    _check_in(measures, "fallback_region_level", {"", *FALLBACK_REGION_LEVELS}, paths["measures"])
 
     measures = measures.assign(
         target=_to_number(measures, "target", paths["measures"]),

@@ -43,6 +43,12 @@ RAW_TABLES: dict[str, str] = {
     """,
     "raw.sotkanet_values": LONG_FORM
     + ", indicator_id integer, region_id integer, gender varchar, pin_source varchar",
+    "raw.sotkanet_indicators": """
+        indicator_id bigint, measure_id varchar, source varchar, group_value varchar,
+        expected_title varchar, status varchar, error varchar, title_fi varchar, region_levels varchar,
+        has_municipal_data boolean, reporting_level varchar, genders varchar, range_start bigint,
+        range_end bigint, data_updated varchar, warnings varchar, fetched_at timestamp
+    """,
     "raw.kouluterveyskysely_values": LONG_FORM
     + ", indicator_id integer, school_level varchar, gender varchar",
     "raw.kouluterveyskysely_sample_sizes": """
@@ -73,6 +79,7 @@ MEASURE_DEFAULTS: dict[str, str] = {
     "source_title": "",
     "population_group": "",
     "school_levels": "",
+    "fallback_region_level": "",
     "unit": "percent",
     "polarity": "higher_better",
     "target": "",
@@ -193,6 +200,42 @@ def insert_regions(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, str
         )
 
 
+def one_goal_db(
+    catalog_dir: Path, measures: Iterable[Mapping[str, Any]], **tables: Any
+) -> duckdb.DuckDBPyConnection:
+    """A warehouse with every input table in shape, the default settings (Heinola, 2026-11-30) and a
+    catalog of one theme `t1` and one goal `g1` with these measures (plus any scorecard `tables`)."""
+    con = duckdb.connect()
+    create_raw_tables(con)
+    create_empty_catalog(con)
+    write_settings(con)
+    write_catalog(
+        con,
+        catalog_dir,
+        {
+            "themes": [{"theme_id": "t1", "theme_no": 1, "title_fi": "T", "title_en": "T"}],
+            "goals": [{"goal_id": "g1", "goal_no": 1, "theme_id": "t1", "title_fi": "G", "title_en": "G"}],
+            "measures": list(measures),
+            **tables,
+        },
+    )
+    return con
+
+
+def insert_indicator_levels(
+    con: duckdb.DuckDBPyConnection, rows: Iterable[tuple[str, str, int, str]]
+) -> None:
+    """(measure_id, group_value, indicator_id, region levels) rows into raw.sotkanet_indicators, as
+    the sotkanet_indicators asset writes an id whose metadata was read (status 'ok')."""
+    for measure_id, group_value, indicator_id, levels in rows:
+        con.execute(
+            "insert into raw.sotkanet_indicators by name select ? as indicator_id, ? as measure_id, "
+            "'sotkanet' as source, ? as group_value, 'ok' as status, ? as region_levels, "
+            "? as has_municipal_data",
+            [indicator_id, measure_id, group_value, levels, "Kunta" in levels.split("|")],
+        )
+
+
 @pytest.fixture(scope="session")
 def sql_project() -> tuple[list[SqlModel], list[SqlTest]]:
     return discover(SQL_ROOT)
@@ -308,7 +351,8 @@ MEASURES = [
     ),
     measure("tyottomyysaste", theme_id="t2", goal_ids="g3", source="employment", polarity="lower_better"),
     measure("target_progress", theme_id="t2", goal_ids="g3", source="local", polarity="target", target=80),
-    measure("no_muni_data", theme_id="t2", goal_ids="g3"),
+    # the catalog allows the maakunta fallback, but the maakunta has no figure either
+    measure("no_muni_data", theme_id="t2", goal_ids="g3", fallback_region_level="maakunta"),
 ]
 PLAN_FIGURES = [
     {"figure_id": "f01", "measure_id": "", "value": 21.5, "unit": "eur_per_resident", "period": "2026"},
@@ -424,6 +468,7 @@ def write_scenario(con: duckdb.DuckDBPyConnection, catalog_dir: Path) -> None:
         ],
     )
     insert_values(con, "raw.teaviisari_values", [v("single_point", 2026, 70.0)])
+    insert_indicator_levels(con, [("hb_improving", "total", 3219, "Kunta|Maakunta|Maa")])
     insert_values(
         con,
         "raw.statfin_values",

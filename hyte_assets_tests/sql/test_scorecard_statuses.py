@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from .conftest import insert_values, measure, write_catalog, write_settings
+from .conftest import insert_values, measure, one_goal_db
 
 KTK = {"group_type": "school_level"}
 MEASURES = [
@@ -26,41 +26,30 @@ MEASURES = [
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, build) -> duckdb.DuckDBPyConnection:
-    from .conftest import create_empty_catalog, create_raw_tables
-
-    con = duckdb.connect()
-    create_raw_tables(con)
-    create_empty_catalog(con)
-    write_settings(con)  # as of 2026-11-30
-    write_catalog(
-        con,
+    con = one_goal_db(  # as of 2026-11-30
         tmp_path_factory.mktemp("catalog"),
-        {
-            "themes": [{"theme_id": "t1", "theme_no": 1, "title_fi": "T", "title_en": "T"}],
-            "goals": [{"goal_id": "g1", "goal_no": 1, "theme_id": "t1", "title_fi": "G", "title_en": "G"}],
-            "measures": MEASURES,
-            "scorecard_baselines": [
-                {
-                    "measure_id": "pinned",
-                    "group_type": "total",
-                    "group_value": "total",
-                    "period": "2025",
-                    "value": 50.0,
-                    "is_demo": "false",
-                    "origin": "plan",
-                    "pinned_on": "2026-05-04",
-                }
-            ],
-            "survey_response_rates": [
-                {
-                    "source": "kouluterveyskysely",
-                    "group_value": "ammatillinen",
-                    "year": 2027,
-                    "response_rate": 34.0,
-                    "origin": "plan",
-                }
-            ],
-        },
+        MEASURES,
+        scorecard_baselines=[
+            {
+                "measure_id": "pinned",
+                "group_type": "total",
+                "group_value": "total",
+                "period": "2025",
+                "value": 50.0,
+                "is_demo": "false",
+                "origin": "plan",
+                "pinned_on": "2026-05-04",
+            }
+        ],
+        survey_response_rates=[
+            {
+                "source": "kouluterveyskysely",
+                "group_value": "ammatillinen",
+                "year": 2027,
+                "response_rate": 34.0,
+                "origin": "plan",
+            }
+        ],
     )
     insert_values(
         con,

@@ -33,6 +33,11 @@ BREAKAGES: dict[str, tuple[bool, str]] = {
         False,
         "update reports.scorecard_indicator set change = 0 where measure_id = 'hb_improving'",
     ),
+    "scorecard_not_judged_reasons": (
+        False,
+        "update reports.scorecard_indicator set not_judged_reason = 'unheard_of' "
+        "where measure_id = 'hb_improving'",
+    ),
     "indicator_values_known_measure": (True, "not_in_catalog"),
     "percent_values_in_range": (True, "percent_130"),
 }

@@ -150,6 +150,9 @@ class View:
                     # comparison point gets no badge (docs/report-tables.md, scorecard columns)
                     "latest_demo": bool(row["latest_is_demo"]) and pd.notna(row["latest_value"]),
                     "low_response": f("low_response") if bool(row["is_low_response"]) else "",
+                    # a stand-in figure (the catalog's maakunta fallback) says whose it is; a gap
+                    # says why when the indicator has no municipality level
+                    "figure_note": _figure_note(row, f),
                     "baseline": f.value(row["comparison_value"], unit),
                     "baseline_period": _text(row["comparison_period"]),
                     "baseline_demo": bool(row["comparison_point_is_demo"])
@@ -259,6 +262,14 @@ class View:
             for m in wanted
             if m in self.specs and m in ind.index
         ]
+
+
+def _figure_note(row: dict[str, Any], f: Fmt) -> str:
+    """The label of a figure that is not the municipality's own, or "no municipality level"."""
+    label = row.get("figure_label_fi" if f.fi else "figure_label_en")
+    if isinstance(label, str) and label:
+        return label
+    return f("no_municipality_level") if row.get("source_status") == "no_municipality_level" else ""
 
 
 def _year(x: float) -> int:
