@@ -39,6 +39,7 @@ own_series as (
 
 fallback_series as (
     -- the maakunta's series of a measure the catalog lets fall back and the municipality lacks entirely
+    -- (like-shaped by design: reports.peer_comparison joins int_group_values to the same rule)
     select series.*
     from marts.measure_series as series
     inner join intermediate.int_maakunta_fallback as fallback

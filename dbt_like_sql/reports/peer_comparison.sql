@@ -28,6 +28,7 @@ home_figures as (
 
 maakunta_figures as (
     -- only for measures without any figure of the municipality itself, where the catalog allows it
+    -- (like-shaped by design: int_scorecard_points joins measure_series to the same rule)
     select
         v.*,
         fallback.maakunta_name as figure_region_name
