@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import dagster as dg
 
@@ -71,3 +72,26 @@ def test_loading_the_code_location_does_not_import_heavy_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_package_loader_finds_what_dagsters_folder_loader_finds() -> None:
+    """`definitions.load_package` (faster) against `dg.load_from_defs_folder` as the oracle."""
+    import hyte_assets.defs
+    from hyte_assets.definitions import load_package
+
+    ours = load_package(hyte_assets.defs)
+    oracle = dg.load_from_defs_folder(path_within_project=Path(hyte_assets.defs.__file__).parent.parent)
+
+    def inventory(found: dg.Definitions) -> dict[str, list[str]]:
+        graph = found.resolve_asset_graph()
+        return {
+            "assets": sorted(k.to_user_string() for k in graph.get_all_asset_keys()),
+            "checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys),
+            "jobs": sorted(j.name for j in found.jobs or []),
+            "schedules": sorted(s.name for s in found.schedules or []),
+            "sensors": sorted(s.name for s in found.sensors or []),
+            "resources": sorted(found.resources or {}),
+        }
+
+    assert inventory(ours) == inventory(oracle)
+    assert len(inventory(ours)["assets"]) > 70
