@@ -24,9 +24,10 @@ $(DAGSTER_HOME)/dagster.yaml: hyte_assets/dagster.yaml
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m hyte_assets.refresh
 
-## Run the test suite (unit, asset, end-to-end).
+## Run the test suite (unit, asset, end-to-end), one worker per core (TEST_WORKERS=0: one process).
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## The inner loop: unit and SQL tests and the file checks, no Dagster runs (tests marked slow left out).
 FAST_FILES := test_catalog_files.py test_snapshot_files.py test_layout.py test_definitions.py
