@@ -33,7 +33,7 @@ test: $(STAMP)
 FAST_FILES := test_catalog_files.py test_snapshot_files.py test_layout.py test_definitions.py
 FAST_TESTS := hyte_assets_tests/lib hyte_assets_tests/sql $(addprefix hyte_assets_tests/,$(FAST_FILES))
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m 'not slow' $(FAST_TESTS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" $(FAST_TESTS)
 
 ## The Dagster UI on http://127.0.0.1:3000 (shares run history with `make run`).
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
