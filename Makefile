@@ -24,10 +24,11 @@ $(DAGSTER_HOME)/dagster.yaml: hyte_assets/dagster.yaml
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m hyte_assets.refresh
 
-## Run the test suite (unit, asset, end-to-end), one worker per core (TEST_WORKERS=0: one process).
-TEST_WORKERS ?= auto
+## Run the test suite (unit, asset, end-to-end) on three pytest-xdist workers: one more than the cores,
+## as the end-to-end and daemon tests mostly wait on their servers (TEST_WORKERS=0: one process).
+TEST_WORKERS ?= 3
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 ## The inner loop: unit and SQL tests and the file checks, no Dagster runs (tests marked slow left out).
 FAST_FILES := test_catalog_files.py test_snapshot_files.py test_layout.py test_definitions.py
