@@ -626,3 +626,24 @@ def test_plan_figure_sentences_are_in_their_section(seed_lines: list[str]) -> No
         end = next((i for i, _ in headings if i > start), len(seed_lines))
         section = "\n".join(seed_lines[start:end])
         assert f["source_sentence"] in section, f"{f['figure_id']}: sentence not in {f['source_section']!r}"
+
+
+def test_the_catalog_is_read_once_per_version_of_its_files(tmp_path: Path) -> None:
+    import shutil
+
+    from hyte_assets.lib.catalog import load_catalog
+    from hyte_assets.lib.errors import SourceError
+
+    catalog = shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
+    first = load_catalog(catalog)
+    assert load_catalog(catalog) is first  # unchanged files: the same object, not read again
+
+    themes = catalog / "themes.csv"
+    text = themes.read_text(encoding="utf-8")
+    broken = text.replace(",1,", ",x,", 1)  # same size, a theme number that is no number
+    assert broken != text and len(broken) == len(text)
+    themes.write_text(broken, encoding="utf-8")
+    with pytest.raises(SourceError):
+        load_catalog(catalog)
+    themes.write_text(text, encoding="utf-8")
+    assert load_catalog(catalog).themes.equals(first.themes)

@@ -6,6 +6,7 @@ the row and the column of the problem rather than a stack trace.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -240,7 +241,26 @@ def _to_number(df: pd.DataFrame, column: str, path: Path, *, integer: bool = Fal
     return out.astype("Int64") if integer else out.astype("Float64")
 
 
+_LOADED: dict[tuple[Path, str], Catalog] = {}
+
+
 def load_catalog(catalog_dir: Path) -> Catalog:
+    """The catalog of `catalog_dir`, read and checked once per version of its files: every source
+    and every check of a run reads it (issue 19). The frames are shared: callers never change
+    them in place."""
+    # Keyed by content, not modification time: a file rewritten within the clock's tick (a few
+    # milliseconds) must not be served from the cache. Hashing ~100 kB is ~1 ms; parsing is ~100 ms.
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(catalog_dir).rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(catalog_dir)}\0".encode() + path.read_bytes() + b"\0")
+    key = (Path(catalog_dir).resolve(), digest.hexdigest())
+    if key not in _LOADED:
+        _LOADED.clear()  # only the current version is worth keeping
+        _LOADED[key] = read_catalog(Path(catalog_dir))
+    return _LOADED[key]
+
+
+def read_catalog(catalog_dir: Path) -> Catalog:
     """Read the five catalog files and check that they hold together."""
     paths = {name: catalog_dir / f"{name}.csv" for name in COLUMNS}
     themes = _read(paths["themes"], "themes")

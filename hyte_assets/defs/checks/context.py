@@ -3,15 +3,14 @@ regions), read once per check from the warehouse and the data folder."""
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
 from hyte_assets.defs.resources import PipelineSettings
-from hyte_assets.lib.catalog import Catalog, load_catalog
+from hyte_assets.lib.catalog import load_catalog
 from hyte_assets.lib.region_table import RegionTable, RegionTableError, load_region_table
-from hyte_assets.lib.warehouse import file_stamp, read_table, table_exists
+from hyte_assets.lib.warehouse import read_table, table_exists
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,7 +46,7 @@ class Context:
             return read_table(con, name) if table_exists(con, name) else None
 
         hyte_path = settings.data_path / "hyte" / "indicators.csv"
-        catalog = _catalog(settings.data_path / "catalog")
+        catalog = load_catalog(settings.data_path / "catalog")
         return cls(
             today=today or dt.date.today(),
             municipality_code=settings.municipality_code.zfill(3),
@@ -110,19 +109,6 @@ class Context:
         if self.hyte is None:
             return set()
         return set(self.hyte.loc[self.hyte["kind"] == kind, "indicator_id"])
-
-
-_CATALOGS: dict[tuple[Path, str], Catalog] = {}
-
-
-def _catalog(catalog_dir: Path) -> Catalog:
-    """The catalog, read and cross-checked once per version of its files: each source's checks read
-    it, and reading it is most of a skipped source's check (issue 19)."""
-    key = (catalog_dir, file_stamp([catalog_dir]))
-    if key not in _CATALOGS:
-        _CATALOGS.clear()
-        _CATALOGS[key] = load_catalog(catalog_dir)
-    return _CATALOGS[key]
 
 
 def _region_table(settings: PipelineSettings) -> RegionTable | None:
