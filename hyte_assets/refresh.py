@@ -23,7 +23,7 @@ import dagster as dg
 from hyte_assets.definitions import defs
 from hyte_assets.defs.resources import SETTING_DEFAULTS as DEFAULTS
 from hyte_assets.defs.schedules import bounded_run_tags
-from hyte_assets.lib import preflight, run_lock
+from hyte_assets.lib import preflight, run_lock, warehouse
 from hyte_assets.lib.publish import serving_path
 from hyte_assets.refresh_summary import (  # noqa: F401  (re-exported: the exit codes of `make run`)
     EXIT_BLOCKING_CHECK,
@@ -104,11 +104,14 @@ def main() -> int:
     )
     instance = dg.DagsterInstance.get()
     try:
-        with run_lock.hold(settings.duckdb_path, purpose="make run (hyte_assets.refresh)", on_wait=say):
+        with (
+            run_lock.hold(settings.duckdb_path, purpose="make run (hyte_assets.refresh)", on_wait=say),
+            warehouse.held_open(settings.duckdb_path),
+        ):
             for run_id in fail_runs_killed_earlier(instance):
                 say(f"run {run_id} was left STARTED by a killed refresh: marked failed")
             results = run_jobs(defs(), instance)
-    except run_lock.RunLockTimeout as exc:
+    except (run_lock.RunLockTimeout, warehouse.WarehouseBusy) as exc:
         say(str(exc))
         return EXIT_BUSY
     summary = Summary.collect(results, settings)

@@ -200,6 +200,73 @@ def test_a_connection_left_open_in_this_process_is_named(working: Path) -> None:
         leaked.close()
 
 
+def test_a_run_that_keeps_the_working_file_open_publishes_the_same_copy(working: Path) -> None:
+    """A run keeps the warehouse open (`held_open`); publish then copies through the run's own
+    connection, with the same tables, types, rows and recorded fingerprints as from a closed file."""
+    from hyte_assets.lib.publish import serving_problems
+    from hyte_assets.lib.warehouse import connect, held_open, is_held
+
+    closed_copy = working.with_name("closed.duckdb")
+    publish(working, closed_copy)
+    serving = serving_path(working)
+    with held_open(working):
+        assert is_held(working)
+        tables = publish(working, serving)
+        with connect(working, read_only=True) as con:  # the run's connection still works after it
+            assert con.execute("select current_database()").fetchone()[0] == working.stem
+            assert con.execute("select count(*) from reports.numbers").fetchone()[0] == ROWS_PER_VERSION
+    assert not is_held(working)
+
+    def contents(path: Path) -> tuple[object, ...]:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            return (
+                con.execute("select * from reports.numbers order by i").fetchall(),
+                con.execute(
+                    "select table_name, column_name, data_type from duckdb_columns() "
+                    "where schema_name in ('reports', 'catalog') order by all"
+                ).fetchall(),
+                con.execute(
+                    f"select table_name, row_count, version from {PUBLICATION_TABLE} order by 1"
+                ).fetchall(),
+            )
+        finally:
+            con.close()
+
+    assert sorted(t.name for t in tables) == ["catalog.goals", "reports.numbers"]
+    assert contents(serving) == contents(closed_copy)
+    assert serving_problems(serving, working) == []
+    assert not list(serving.parent.glob(".*.tmp"))
+
+
+def test_a_held_warehouse_is_one_connection_until_the_last_release(working: Path) -> None:
+    """Re-entrant: `make run` holds it around both jobs and each job's resource again. Writes through
+    one cursor are visible to the next; the file is free for other processes only after the last
+    release (a read-only open in this process would otherwise clash with the held configuration)."""
+    from hyte_assets.lib.warehouse import connect, held_open, is_held
+
+    with held_open(working):
+        with held_open(working):
+            with connect(working) as con:
+                con.execute("create table raw.written_in_run as select 42 as answer")
+        assert is_held(working)
+        with connect(working, read_only=True) as con:
+            assert con.execute("select answer from raw.written_in_run").fetchone() == (42,)
+    assert not is_held(working)
+    other = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb; print(duckdb.connect({str(working)!r}).execute("
+            "'select answer from raw.written_in_run').fetchone()[0])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert other.stdout.strip() == "42"
+
+
 # --- issue 18: concurrent publishes, and knowing when the serving file is broken ----------------
 
 

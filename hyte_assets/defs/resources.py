@@ -99,6 +99,8 @@ class WarehouseResource(DuckDBResource):
                 on_wait=log.warning if log else None,
             )
         )
+        # While the run holds the lock, the file stays open: each connect() is then a cursor.
+        stack.enter_context(warehouse.held_open(self.database, lock_timeout_s=self.lock_timeout_s))
         self._run_lock = stack
         with warehouse.connect(self.database, read_only=False, lock_timeout_s=self.lock_timeout_s) as con:
             self._settings_before = warehouse.read_settings(con)

@@ -19,12 +19,14 @@ import datetime as dt
 import os
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from hyte_assets.lib.warehouse import content_fingerprint
+from hyte_assets.lib.warehouse import connect, content_fingerprint, is_held
 
 PUBLISHED_SCHEMAS = ("reports", "catalog")
 # Not "reports.duckdb": DuckDB names a directly opened file's catalog after its stem, and a catalog
@@ -67,14 +69,8 @@ def publish(
     serving.parent.mkdir(parents=True, exist_ok=True)
     tmp = serving.with_name(f".{serving.name}.{uuid.uuid4().hex}.tmp")
     try:
-        con = duckdb.connect(str(tmp))
-        try:
-            _attach_read_only(con, working, lock_timeout_s)
-            published = _copy_schemas(con, schemas)
-            con.execute("detach working")
-            con.execute("checkpoint")
-        finally:
-            con.close()
+        with _publication(working, tmp, lock_timeout_s) as (con, source):
+            published = _copy_schemas(con, schemas, source)
         os.replace(tmp, serving)
     except BaseException:
         _remove(tmp)
@@ -96,9 +92,43 @@ def table_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, 
     ]
 
 
+@contextmanager
+def _publication(
+    working: Path, tmp: Path, lock_timeout_s: float
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """A connection whose current database is the new file `tmp`, and the catalog name under which
+    it reads `working`. When this process keeps `working` open for a run (`warehouse.held_open`),
+    DuckDB cannot attach that file a second time: `tmp` is attached to the run's connection instead.
+    """
+    if is_held(working):
+        with connect(working) as con:
+            source = con.execute("select current_database()").fetchone()[0]
+            con.execute(f"attach '{_literal(tmp)}' as publication")
+            con.execute("use publication")
+            try:
+                yield con, source
+                con.execute("checkpoint publication")
+            finally:
+                con.execute(f"use {_quote(source)}")
+                con.execute("detach publication")
+        return
+    con = duckdb.connect(str(tmp))
+    try:
+        _attach_read_only(con, working, lock_timeout_s)
+        yield con, "working"
+        con.execute("detach working")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def _literal(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
 def _attach_read_only(con: duckdb.DuckDBPyConnection, working: Path, lock_timeout_s: float) -> None:
     """ATTACH the working file read-only, retrying while another process holds its write lock."""
-    literal = str(working).replace("'", "''")
+    literal = _literal(working)
     deadline = time.monotonic() + lock_timeout_s
     delay = 0.1
     while True:
@@ -118,20 +148,22 @@ def _attach_read_only(con: duckdb.DuckDBPyConnection, working: Path, lock_timeou
             delay = min(delay * 2, 2.0)
 
 
-def _copy_schemas(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[PublishedTable]:
+def _copy_schemas(
+    con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], source: str
+) -> list[PublishedTable]:
     tables = con.execute(
         "select schema_name, table_name from duckdb_tables() "
-        "where database_name = 'working' and list_contains(?, schema_name) order by 1, 2",
-        [list(schemas)],
+        "where database_name = ? and list_contains(?, schema_name) order by 1, 2",
+        [source, list(schemas)],
     ).fetchall()
     published_at = dt.datetime.now().replace(microsecond=0)
     published = []
     for schema in schemas:
         con.execute(f"create schema if not exists {_quote(schema)}")
     for schema, table in tables:
-        source = f"{_quote(schema)}.{_quote(table)}"
-        con.execute(f"create table {source} as select * from working.{source}")
-        rows = con.execute(f"select count(*) from {source}").fetchone()[0]
+        table_name = f"{_quote(schema)}.{_quote(table)}"
+        con.execute(f"create table {table_name} as select * from {_quote(source)}.{table_name}")
+        rows = con.execute(f"select count(*) from {table_name}").fetchone()[0]
         name = f"{schema}.{table}"
         published.append(PublishedTable(name, rows, tuple(table_columns(con, name))))
     con.execute("create schema if not exists meta")
@@ -152,8 +184,6 @@ def serving_problems(serving: str | Path, working: str | Path) -> list[str]:
     It must open, list in `meta.publication` exactly the tables the working file has in the published
     schemas, and record for each the content fingerprint that table has in the working file now.
     """
-    from hyte_assets.lib.warehouse import connect
-
     serving, working = Path(serving), Path(working)
     if not serving.exists():
         return [f"{serving} is missing"]

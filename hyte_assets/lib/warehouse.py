@@ -12,6 +12,7 @@ can tell whether anything changed and skip downstream work when nothing did.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,6 +35,10 @@ create table if not exists meta.table_versions (
 """
 
 
+class WarehouseBusy(RuntimeError):
+    """The DuckDB file could not be opened (another process holds it, or it is not a database)."""
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
@@ -44,6 +49,43 @@ def qualified(name: str) -> str:
     if not table:
         raise ValueError(f"table name must be schema-qualified, got {name!r}")
     return f"{_quote(schema)}.{_quote(table)}"
+
+
+# Warehouses this process keeps open (resolved path → [connection, depth]); see `held_open`.
+_held: dict[Path, list] = {}
+_held_guard = threading.Lock()
+
+
+@contextmanager
+def held_open(path: str | Path, *, lock_timeout_s: float = 30.0) -> Iterator[None]:
+    """Keep the warehouse open while a run writes it, so each `connect` inside is a cheap cursor.
+
+    Opening a DuckDB file loads its catalog and closing the last connection checkpoints it: about
+    20 ms each, and a refresh opens the warehouse some 200 times. A run already holds the
+    warehouse's run lock (`run_lock.hold`), so no other writer waits on it; other processes read
+    the published serving file, not this one. Re-entrant: `make run` holds it around its two jobs
+    and the warehouse resource inside each job again; the last release closes (and checkpoints).
+    """
+    key = Path(path).resolve()
+    with _held_guard:
+        if key in _held:
+            _held[key][1] += 1
+        else:
+            _held[key] = [_open(Path(path), False, lock_timeout_s, None), 1]
+    try:
+        yield
+    finally:
+        with _held_guard:
+            entry = _held[key]
+            entry[1] -= 1
+            if entry[1] == 0:
+                del _held[key]
+                entry[0].close()
+
+
+def is_held(path: str | Path) -> bool:
+    """Whether this process keeps `path` open for a run (`held_open`)."""
+    return Path(path).resolve() in _held
 
 
 @contextmanager
@@ -61,24 +103,41 @@ def connect(
     ~100 s silent backoff; DuckDB's own message, kept in ours, names the holding PID.
     """
     path = Path(path)
+    held = _held.get(path.resolve())
+    if held is not None:
+        # This process holds the warehouse for a run (`held_open`): a cursor of that connection.
+        # A read-only request gets one too: DuckDB keeps one configuration per open file, and
+        # the holder is the run that writes it.
+        cursor = held[0].cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+        return
+    con = _open(path, read_only, lock_timeout_s, config)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _open(
+    path: Path, read_only: bool, lock_timeout_s: float, config: Mapping[str, object] | None
+) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting up to `lock_timeout_s` while another process holds the file."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + lock_timeout_s
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
-            break
+            return duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 waited = f" (waited {lock_timeout_s:.0f} s)" if "lock" in str(exc).lower() else ""
-                raise RuntimeError(f"cannot open DuckDB file {path}{waited}: {exc}") from exc
+                raise WarehouseBusy(f"cannot open DuckDB file {path}{waited}: {exc}") from exc
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def frame_fingerprint(df: pd.DataFrame) -> str:
