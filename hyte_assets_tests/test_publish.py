@@ -246,9 +246,8 @@ def test_a_held_warehouse_is_one_connection_until_the_last_release(working: Path
     from hyte_assets.lib.warehouse import connect, held_open, is_held
 
     with held_open(working):
-        with held_open(working):
-            with connect(working) as con:
-                con.execute("create table raw.written_in_run as select 42 as answer")
+        with held_open(working), connect(working) as con:
+            con.execute("create table raw.written_in_run as select 42 as answer")
         assert is_held(working)
         with connect(working, read_only=True) as con:
             assert con.execute("select answer from raw.written_in_run").fetchone() == (42,)
