@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from hyte_assets.lib.ge_adapter import VIOLATES_COLUMN, Expectation, validate
+from hyte_assets.lib.ge_adapter import VIOLATES_COLUMN, Expectation, validate, validate_groups
 
 KEY = ["measure_id", "region_code", "year"]
 
@@ -223,6 +223,33 @@ def test_markdown_lists_every_expectation() -> None:
     assert (
         "| ✅ pass | expect_table_row_count_to_be_between |  | the table has rows | observed 3 |" in markdown
     )
+
+
+def test_groups_in_one_run_report_as_separate_validations_would() -> None:
+    """Separate `validate` calls are the oracle: each group's verdict, failures, examples and
+    offending rows are the same when the groups share one GE run."""
+    bad = frame(value=[12.5, 140.0, None], region_level=["kunta", "kunta", "planet"])
+    groups = {
+        "ranges": [PERCENT, NOT_NULL],
+        "levels": [LEVELS, Expectation(**{**LEVELS.__dict__, "blocking": False})],
+        "keys": [UNIQUE_KEY, HAS_ROWS],
+    }
+    together = validate_groups(bad, groups)
+    assert list(together) == list(groups)
+    for name, expectations in groups.items():
+        alone = validate(bad, name, expectations)
+        shared = together[name]
+        assert (shared.suite, shared.success, shared.warnings_passed, shared.evaluated) == (
+            alone.suite,
+            alone.success,
+            alone.warnings_passed,
+            alone.evaluated,
+        )
+        assert shared.results == alone.results
+        pd.testing.assert_frame_equal(shared.offending_rows, alone.offending_rows)
+    assert not together["ranges"].success and together["keys"].success
+    assert [r["success"] for r in together["levels"].results] == [False, False]
+    assert validate_groups(bad, {}) == {}
 
 
 def test_repeated_calls_with_the_same_suite_name_do_not_clash() -> None:

@@ -33,7 +33,7 @@ from hyte_assets.defs.checks.validation import (
 )
 from hyte_assets.defs.checks.verdicts import code_version, with_reuse
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
-from hyte_assets.lib.ge_adapter import ValidationOutcome, validate
+from hyte_assets.lib.ge_adapter import ValidationOutcome, validate_groups
 from hyte_assets.lib.warehouse import file_stamp, read_table, table_exists
 
 if TYPE_CHECKING:
@@ -85,9 +85,13 @@ class TableReport:
             rows=len(stored),
             verdict=validate_blocking(suite, ctx, prepared, types),
             quarantined=read_table(con, held) if table_exists(con, held) else None,
+            # The warning rules share one GE run (ge_adapter.validate_groups).
             warnings={
-                name: validate(prepared, f"{suite.table} {name}", expectations)
-                for name, expectations in warning_expectations(suite, ctx).items()
+                name.removeprefix(f"{suite.table} "): outcome
+                for name, outcome in validate_groups(
+                    prepared,
+                    {f"{suite.table} {n}": rules for n, rules in warning_expectations(suite, ctx).items()},
+                ).items()
             },
         )
         if suite.coverage and "coverage_item" in prepared:

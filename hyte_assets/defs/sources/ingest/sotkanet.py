@@ -129,8 +129,8 @@ def check_indicators(
             row.update(
                 status="title_mismatch" if "title mismatch" in exc.problem else "error", error=str(exc)
             )
-            context.log.warning(str(exc))
         rows.append(row)
+    warn_each(context, "sotkanet indicator metadata not read", [r["error"] for r in rows if r["error"]])
     frame = pd.DataFrame(rows).assign(fetched_at=fetch_time(settings))
     for column in ("title_fi", "region_levels", "reporting_level", "genders", "warnings", "data_updated"):
         frame[column] = frame.get(column, pd.Series(None, index=frame.index)).astype("string")
@@ -138,6 +138,13 @@ def check_indicators(
         frame[column] = pd.to_numeric(frame.get(column), errors="coerce").astype("Int64")
     frame["has_municipal_data"] = frame.get("has_municipal_data", pd.Series(pd.NA)).astype("boolean")
     return frame, {f"http_{k}": v for k, v in client.stats.as_dict().items()}
+
+
+def warn_each(context: dg.AssetExecutionContext, headline: str, problems: list[str]) -> None:
+    """One warning listing every problem: each log line is an event Dagster writes to its run
+    storage, and with the recorded snapshot some thirty ids are missing at once."""
+    if problems:
+        context.log.warning(f"{len(problems)} {headline}:\n" + "\n".join(f"- {p}" for p in problems))
 
 
 class Fetched(NamedTuple):
@@ -245,8 +252,11 @@ def fetch_values(
         frames.append(previous[previous["indicator_id"].isin(list(not_loaded))])
     values = conform(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), VALUES_EXTRA)
     check_nothing_lost(wanted, previous, values, not_loaded, table)
-    for indicator_id, reason in not_loaded.items():
-        context.log.warning(f"sotkanet indicator {indicator_id} not loaded this run: {reason}")
+    warn_each(
+        context,
+        "sotkanet indicators not loaded this run (previous rows kept)",
+        [f"{indicator_id}: {reason}" for indicator_id, reason in not_loaded.items()],
+    )
     stats: dict[str, object] = {
         "indicators_requested": len(ok),
         "indicators_loaded": len(ok) - len(set(not_loaded) & set(ok["indicator_id"])),
@@ -368,8 +378,11 @@ def tea_sector_scores(
         )
     if previous is not None and failed:
         frames.append(previous[previous["sector_id"].isin(list(failed))])
-    for sector_id, reason in failed.items():
-        context.log.warning(f"TEAviisari {sector_id} from Sotkanet not loaded this run: {reason}")
+    warn_each(
+        context,
+        "TEAviisari sectors from Sotkanet not loaded this run (previous rows kept)",
+        [f"{sector_id}: {reason}" for sector_id, reason in failed.items()],
+    )
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TEA_COLUMNS)
     frame = frame[TEA_COLUMNS].astype(
         {
