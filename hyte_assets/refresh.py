@@ -4,15 +4,19 @@
 2. The warehouse's run lock (`lib/run_lock.py`): a second refresh waits (bounded) and names the
    process it waits for; runs left STARTED by a refresh that was killed are marked failed, so
    the daemon's queue never stalls behind them.
-3. The monthly employment asset runs as one ranged run, then `refresh_all` materialises the rest
+3. Nothing new (`lib/refresh_state.py`): when a snapshot refresh's data files, code, packages,
+   settings and date are those of the last successful refresh and its outputs are untouched,
+   no run is launched (every step would skip); HYTE_FORCE_REFRESH=1 refreshes anyway.
+4. The monthly employment asset runs as one ranged run, then `refresh_all` materialises the rest
    (both recorded in DAGSTER_HOME, so `make dev` shows them). Output is INFO-level;
    HYTE_LOG_LEVEL=DEBUG shows Dagster's step events too.
-4. An end summary, a run-failure note for a failed run, and an exit status an operator or a
+5. An end summary, a run-failure note for a failed run, and an exit status an operator or a
    cron wrapper can act on (`EXIT_CODES`, documented in docs/operations.md).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import sys
@@ -23,7 +27,8 @@ import dagster as dg
 from hyte_assets.definitions import defs
 from hyte_assets.defs.resources import SETTING_DEFAULTS as DEFAULTS
 from hyte_assets.defs.schedules import bounded_run_tags
-from hyte_assets.lib import preflight, run_lock, warehouse
+from hyte_assets.lib import preflight, refresh_state, run_lock, warehouse
+from hyte_assets.lib.exports import export_dir
 from hyte_assets.lib.publish import serving_path
 from hyte_assets.refresh_summary import (  # noqa: F401  (re-exported: the exit codes of `make run`)
     EXIT_BLOCKING_CHECK,
@@ -104,22 +109,85 @@ def main() -> int:
     )
     instance = dg.DagsterInstance.get()
     try:
-        with (
-            run_lock.hold(settings.duckdb_path, purpose="make run (hyte_assets.refresh)", on_wait=say),
-            warehouse.held_open(settings.duckdb_path),
-        ):
+        with run_lock.hold(settings.duckdb_path, purpose="make run (hyte_assets.refresh)", on_wait=say):
             for run_id in fail_runs_killed_earlier(instance):
                 say(f"run {run_id} was left STARTED by a killed refresh: marked failed")
-            results = run_jobs(defs(), instance)
+            inputs = refresh_state.inputs_fingerprint(
+                settings.data_dir, settings.duckdb_path, os.environ, dt.date.today()
+            )
+            unchanged = nothing_new(settings, instance, inputs)
+            if unchanged is not None:
+                print(unchanged, flush=True)
+                return EXIT_OK
+            with warehouse.held_open(settings.duckdb_path):
+                results = run_jobs(defs(), instance)
+            summary = Summary.collect(results, settings)
+            if summary.exit_code() == EXIT_OK and settings.source_mode == "snapshot":
+                refresh_state.record(
+                    refresh_state.state_path(settings.duckdb_path),
+                    inputs,
+                    refresh_state.outputs_stamp(outputs(settings)),
+                    [r.dagster_run.run_id for r in results],
+                )
     except (run_lock.RunLockTimeout, warehouse.WarehouseBusy) as exc:
         say(str(exc))
         return EXIT_BUSY
-    summary = Summary.collect(results, settings)
     for result in results:
         if not result.success:
             summary.notes.append(write_failure_note(result, settings))
     print(summary.text(), flush=True)
     return summary.exit_code()
+
+
+def outputs(settings: preflight.Settings) -> list[Path]:
+    """What a refresh leaves; a change to any of them (a daemon run, a deleted export) means the
+    next `make run` must run."""
+    path = settings.duckdb_path
+    return [
+        path,
+        path.with_name(path.name + ".wal"),
+        serving_path(path),
+        export_dir(settings.data_dir / "exports"),
+        settings.data_dir / "reports",
+    ]
+
+
+def nothing_new(
+    settings: preflight.Settings, instance: dg.DagsterInstance, inputs: dict[str, str]
+) -> str | None:
+    """The end message when a snapshot refresh would rewrite nothing (`lib/refresh_state.py`), else
+    None. The runs the state names must be in this instance and have succeeded: a new
+    DAGSTER_HOME gets its run history."""
+    if settings.source_mode != "snapshot":
+        return None
+    if os.environ.get(refresh_state.FORCE_VARIABLE, "").strip() not in ("", "0"):
+        say(f"{refresh_state.FORCE_VARIABLE} is set: refreshing although nothing may be new")
+        return None
+    state, why = refresh_state.unchanged_since(
+        refresh_state.state_path(settings.duckdb_path), inputs, refresh_state.outputs_stamp(outputs(settings))
+    )
+    if state is not None:
+        for run_id in state.get("run_ids", []):
+            run = instance.get_run_by_id(run_id)
+            if run is None or run.status != dg.DagsterRunStatus.SUCCESS:
+                state, why = None, f"run {run_id} of the last refresh is not a success in this DAGSTER_HOME"
+                break
+    if state is None:
+        say(f"refreshing: {why}")
+        return None
+    finished = dt.datetime.fromisoformat(state["finished_at"])
+    age = dt.datetime.now(dt.UTC) - finished
+    return "\n".join(
+        [
+            "",
+            f"hyte_assets refresh: nothing new (exit 0). The data files, code, packages, settings and "
+            f"date are those of the refresh finished {finished:%Y-%m-%d %H:%M} UTC "
+            f"({age.total_seconds() / 3600:.1f} h ago; runs {', '.join(state['run_ids'])}), and its "
+            "outputs are untouched: no run launched, every output stays as published then.",
+            f"To refresh anyway: {refresh_state.FORCE_VARIABLE}=1 make run.",
+            *Summary(settings=settings).output_lines(),
+        ]
+    )
 
 
 def write_failure_note(result: dg.ExecuteInProcessResult, settings: preflight.Settings) -> Path:

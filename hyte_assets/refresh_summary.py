@@ -147,11 +147,11 @@ class Summary:
             lines.append(
                 f"Demo share of scorecard rows: {self.demo_share:.0%} (is_demo: not from a cited source)"
             )
-        lines += self._outputs()
+        lines += self.output_lines()
         lines += [f"Run-failure note: {note}" for note in self.notes]
         return "\n".join(lines)
 
-    def _outputs(self) -> list[str]:
+    def output_lines(self) -> list[str]:
         data_dir = self.settings.data_dir
         lines = ["Outputs:", f"  DuckDB warehouse (Dagster writes): {self.settings.duckdb_path.resolve()}"]
         for label, path in (

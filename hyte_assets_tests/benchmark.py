@@ -252,7 +252,7 @@ def main() -> None:
             "heinola", copy_project_data(tmp / "heinola_data"), tmp, repeats, minimal=minimal_project(tmp)
         )
         figures += heinola_figures(heinola, repeats)
-        notes.append(f"Second refresh, Heinola scope: {heinola.summary()}.")
+        notes.append(f"Forced refresh with nothing new, Heinola scope: {heinola.summary()}.")
         notes += [f"**Refresh failed**: {failure}." for failure in heinola.failures]
         load = import_profile(LOAD_PROBE, "hyte_assets.definitions", REPO, plain_env())
         profile = render_profile(load, heinola.full_steps[-1], "snapshot, Heinola scope, the last run")
@@ -262,7 +262,7 @@ def main() -> None:
             "national", national_data_dir(tmp), tmp, repeats, HYTE_REGION_SCOPE="all_municipalities"
         )
         figures += national_figures(national, repeats)
-        notes.append(f"Second refresh, national scale: {national.summary()}.")
+        notes.append(f"Forced refresh with nothing new, national scale: {national.summary()}.")
         notes += [f"**Refresh failed**: {failure}." for failure in national.failures]
 
         from hyte_assets_tests.bench_ingestion import bench_ingestion

@@ -49,6 +49,9 @@ def test_make_run_with_a_rejected_delivery_exits_4_with_a_readable_summary(
     for source in ("sotkanet", "statfin", "employment", "local"):
         assert f"\n  {source} " in done.stdout
     assert " - DEBUG - " not in output and "STEP_START" not in output  # INFO by default
+    # Only a successful refresh is recorded, so the next `make run` runs again (lib/refresh_state.py).
+    assert "refreshing: no successful refresh recorded yet" in done.stderr
+    assert not (project_copy / "warehouse" / "hyte.duckdb.refresh.json").exists()
 
 
 def settings_for(tmp_path: Path) -> preflight.Settings:
