@@ -204,6 +204,10 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 
 def _csv_field(value: Any) -> str:
     """A value as a CSV field; only text can carry a formula (a negative number stays `-1,5`)."""
+    if type(value) is str:  # the commonest cell, without `csv_cell`'s chain of type tests
+        return csv_safe(value)
+    if value is None:
+        return ""
     text = csv_cell(value)
     return csv_safe(text) if isinstance(value, str | list | tuple) else text
 
@@ -257,13 +261,13 @@ def _write_cells(
     """The data rows below the header, each cell by its (converted) value's type."""
     styles: dict[str | None, Any] = {None: None}
     write_string, write_number = worksheet.write_string, worksheet.write_number
-    plain = (None, False)
     for r, row in enumerate(rows, start=1):
-        cells = formats[r - 1] if formats is not None else None
+        cells = formats[r - 1] if formats is not None else [(None, False)] * len(row)
         for c, raw in enumerate(row):
-            if raw is None:
+            if type(raw) is str and "\r" not in raw:  # the commonest cell, as it is
+                write_string(r, c, raw)
                 continue
-            value, number_format = xlsx_value(raw, cells[c] if cells is not None else plain)
+            value, number_format = xlsx_value(raw, cells[c])
             if value is None:
                 continue
             if number_format not in styles:
