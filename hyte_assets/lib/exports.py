@@ -264,11 +264,11 @@ def _write_cells(
     for r, row in enumerate(rows, start=1):
         cells = formats[r - 1] if formats is not None else [(None, False)] * len(row)
         for c, raw in enumerate(row):
-            if type(raw) is str and "\r" not in raw:  # the commonest cell, as it is
+            if type(raw) is str and raw and "\r" not in raw:  # the commonest cell, as it is
                 write_string(r, c, raw)
                 continue
-            value, number_format = xlsx_value(raw, cells[c])
-            if value is None:
+            value, number_format = _xlsx_value(raw, cells[c])
+            if value is None or value == "":  # empty text is an empty cell, as NULL is
                 continue
             if number_format not in styles:
                 styles[number_format] = workbook.add_format({"num_format": number_format})
@@ -283,7 +283,7 @@ def _write_cells(
                 worksheet.write_datetime(r, c, value, styles[number_format])
 
 
-def xlsx_value(value: Any, fmt: tuple[int | None, bool] = (None, False)) -> tuple[Any, str | None]:
+def _xlsx_value(value: Any, fmt: tuple[int | None, bool] = (None, False)) -> tuple[Any, str | None]:
     """The value an XLSX cell holds and its number format: a number with the measure's decimals (as a
     fraction with a percent format when it is a percentage), a date or time with an ISO format, text
     with its line ends as XML reads them back (CR to LF); `(None, None)` for an empty cell."""
@@ -303,13 +303,13 @@ def xlsx_value(value: Any, fmt: tuple[int | None, bool] = (None, False)) -> tupl
     if isinstance(value, decimal.Decimal):
         return float(value), None
     if isinstance(value, list | tuple):
-        return xlsx_value("|".join(csv_cell(v) for v in value))
+        return _xlsx_value("|".join(csv_cell(v) for v in value))
     for date_type, date_format in XLSX_DATE_FORMATS.items():
         if isinstance(value, date_type):
             return value, date_format
     if isinstance(value, int | float):  # a subclass of a number
-        return xlsx_value(float(value) if isinstance(value, float) else int(value), fmt)
-    return xlsx_value(str(value))
+        return _xlsx_value(float(value) if isinstance(value, float) else int(value), fmt)
+    return _xlsx_value(str(value))
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
