@@ -51,6 +51,7 @@ CSV_DELIMITER = ";"
 CSV_ENCODING = "utf-8-sig"
 XLSX_MAX_WIDTH = 60
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
+XLSX_IN_MEMORY_CELLS = 250_000  # larger sheets are written row by row (XlsxWriter's constant_memory)
 XLSX_DIGIT_PIXELS = 7  # the width of a digit in Excel's default font (Calibri 11), a column's unit
 # Number formats of dates and times (openpyxl's defaults, which the exports have always had).
 XLSX_DATE_FORMATS = {
@@ -223,14 +224,17 @@ def write_xlsx(
     gives per cell (decimals, is_percent): a percentage is stored as a fraction with a percent format,
     a number with decimals gets a fixed-decimals format.
 
-    Written with XlsxWriter (imported here) in `constant_memory` mode, row by row: about five times
-    faster than openpyxl's write-only mode for the same cells. Text goes through `write_string`
-    only and the workbook converts no string to a formula, URL or number, so outside text stays text.
+    Written with XlsxWriter (imported here), about twice as fast as openpyxl's write-only mode for
+    the same cells: a sheet of up to `XLSX_IN_MEMORY_CELLS` cells is built in memory (shared strings,
+    the faster mode), a larger one row by row in `constant_memory` mode, so a national table never
+    holds every cell object at once. Text goes through `write_string` only and the workbook converts
+    no string to a formula, URL or number, so outside text stays text.
     """
     import xlsxwriter
 
+    small = len(rows) * len(columns) <= XLSX_IN_MEMORY_CELLS
     options = {
-        "constant_memory": True,
+        "in_memory" if small else "constant_memory": True,
         "strings_to_formulas": False,
         "strings_to_urls": False,
         "strings_to_numbers": False,

@@ -143,7 +143,7 @@ def every_kind_of_cell() -> duckdb.DuckDBPyConnection:
              41.26::double),
             ('http://example.invalid/x', 'nan'::double, null, false, null, null, null, null, null, [],
              'count', 1234.6::double),
-            ('0123', 'inf'::double, -3, null, null, null, null, null, null, null, null, null),
+            ('0123', 'inf'::double, -3, null, null, null, null, null, null, ['+41', '@SUM(A1)'], null, null),
             ('rivi 1' || chr(13) || chr(10) || 'rivi 2', -2.0, 0, false, null, null, null, null, null, null,
              'percent', null)
         ) as t(note, share, total, flag, day, stamp, clock, span, price, tags, unit, latest_value)
@@ -152,7 +152,16 @@ def every_kind_of_cell() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def test_xlsx_cells_keep_their_types_formats_and_layout(tmp_path: Path) -> None:
+@pytest.fixture(params=["in_memory", "constant_memory"])
+def xlsx_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a sheet is written: small ones in memory, large ones row by row."""
+    from hyte_assets.lib import exports
+
+    monkeypatch.setattr(exports, "XLSX_IN_MEMORY_CELLS", 10**9 if request.param == "in_memory" else 0)
+    return request.param
+
+
+def test_xlsx_cells_keep_their_types_formats_and_layout(tmp_path: Path, xlsx_mode: str) -> None:
     """Read back with openpyxl: typed numbers, booleans and dates with ISO formats, text that stays
     text (not a formula, link or number), the bold frozen header and the column widths."""
     import datetime as dt
@@ -190,6 +199,8 @@ def test_xlsx_cells_keep_their_types_formats_and_layout(tmp_path: Path) -> None:
     assert (first[7].value, first[7].number_format) == (dt.timedelta(minutes=90), "[hh]:mm:ss")
     assert (first[8].value, first[8].data_type, first[8].number_format) == (12.25, "n", "General")
     assert (first[9].value, first[9].data_type, second[9].value) == ("a|=b", "s", None), "a list is text"
+    assert (third[9].value, third[9].data_type) == ("+41|@SUM(A1)", "s")
+    assert not [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"], "no formula"
     # the level of a percent measure (no catalog here: the row's own unit) as a percentage cell
     assert (first[11].value, first[11].number_format) == (pytest.approx(0.413), "0.0%")
     assert (second[11].value, second[11].number_format) == (1235, "0")
@@ -200,7 +211,7 @@ def test_xlsx_cells_keep_their_types_formats_and_layout(tmp_path: Path) -> None:
     assert widths[4] == len("false") + 2, "booleans measured as their CSV text"
 
 
-def test_xlsx_column_width_is_capped(tmp_path: Path) -> None:
+def test_xlsx_column_width_is_capped(tmp_path: Path, xlsx_mode: str) -> None:
     from openpyxl import load_workbook
 
     con = duckdb.connect()
