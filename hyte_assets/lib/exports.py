@@ -224,7 +224,7 @@ def write_xlsx(
     gives per cell (decimals, is_percent): a percentage is stored as a fraction with a percent format,
     a number with decimals gets a fixed-decimals format.
 
-    Written with XlsxWriter (imported here), about twice as fast as openpyxl's write-only mode for
+    Written with XlsxWriter (imported here), two to three times as fast as openpyxl's write-only mode for
     the same cells: a sheet of up to `XLSX_IN_MEMORY_CELLS` cells is built in memory (shared strings,
     the faster mode), a larger one row by row in `constant_memory` mode, so a national table never
     holds every cell object at once. Text goes through `write_string` only and the workbook converts
