@@ -56,6 +56,7 @@ HEAVY_MODULES = (
     "jinja2",
     "markdown_it",
     "openpyxl",
+    "xlsxwriter",
     "sqlglot",
 )
 

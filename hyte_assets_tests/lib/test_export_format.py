@@ -129,3 +129,95 @@ def test_rollup_rows_put_each_theme_before_its_goals(tmp_path: Path) -> None:
     assert [c.value for c in sheet[1]] == ["taso", "tunnus", "teeman tunnus"]
     assert [r[1].value for r in sheet.iter_rows(min_row=2)] == ["turvallinen_arki", "g1", "elintavat", "g7"]
     assert sheet.auto_filter.ref == "A1:C5"
+
+
+def every_kind_of_cell() -> duckdb.DuckDBPyConnection:
+    """A report table with each column type DuckDB hands the exporter, and text Excel would misread."""
+    con = duckdb.connect()
+    con.execute("create schema reports")
+    con.execute(
+        """
+        create table reports.a_table_name_longer_than_excel_allows as select * from (values
+            ('=1+1', 1.5::double, 7::bigint, true, date '2026-03-01', timestamp '2026-03-01 06:30:00',
+             time '06:30:00', interval 90 minute, 12.25::decimal(10, 2), ['a', '=b'], 'percent',
+             41.26::double),
+            ('http://example.invalid/x', 'nan'::double, null, false, null, null, null, null, null, [],
+             'count', 1234.6::double),
+            ('0123', 'inf'::double, -3, null, null, null, null, null, null, ['+41', '@SUM(A1)'], null, null),
+            ('rivi 1' || chr(13) || chr(10) || 'rivi 2', -2.0, 0, false, null, null, null, null, null, null,
+             'percent', null)
+        ) as t(note, share, total, flag, day, stamp, clock, span, price, tags, unit, latest_value)
+        """
+    )
+    return con
+
+
+@pytest.fixture(params=["in_memory", "constant_memory"])
+def xlsx_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a sheet is written: small ones in memory, large ones row by row."""
+    from hyte_assets.lib import exports
+
+    monkeypatch.setattr(exports, "XLSX_IN_MEMORY_CELLS", 10**9 if request.param == "in_memory" else 0)
+    return request.param
+
+
+def test_xlsx_cells_keep_their_types_formats_and_layout(tmp_path: Path, xlsx_mode: str) -> None:
+    """Read back with openpyxl: typed numbers, booleans and dates with ISO formats, text that stays
+    text (not a formula, link or number), the bold frozen header and the column widths."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    name = "reports.a_table_name_longer_than_excel_allows"
+    export_tables(every_kind_of_cell(), [name], tmp_path)
+    book = load_workbook(export_dir(tmp_path) / "a_table_name_longer_than_excel_allows.xlsx")
+    assert book.sheetnames == ["a_table_name_longer_than_excel_"], "Excel's 31 characters"
+    sheet = book.active
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:L5"
+    assert all(c.font.b for c in sheet[1]) and not any(c.font.b for c in sheet[2])
+    first, second, third, fourth = (list(r) for r in sheet.iter_rows(min_row=2))
+
+    assert [(c.value, c.data_type) for c in (first[0], second[0], third[0])] == [
+        ("=1+1", "s"),
+        ("http://example.invalid/x", "s"),
+        ("0123", "s"),
+    ], "text stays text: no formula, no number"
+    assert second[0].hyperlink is None and not sheet._hyperlinks  # noqa: SLF001 - no link either
+    assert fourth[0].value == "rivi 1\nrivi 2", "line ends as Excel reads them back"
+    assert [(c.value, c.data_type) for c in (first[1], first[2], third[2], fourth[2])] == [
+        (1.5, "n"),
+        (7, "n"),
+        (-3, "n"),
+        (0, "n"),
+    ]
+    assert second[1].value is None and third[1].value is None, "NaN and infinity are empty cells"
+    assert second[2].value is None and third[3].value is None, "NULL is an empty cell"
+    assert (first[3].value, first[3].data_type, second[3].value) == (True, "b", False)
+    assert (first[4].value, first[4].number_format) == (dt.datetime(2026, 3, 1), "yyyy-mm-dd")
+    assert (first[5].value, first[5].number_format) == (dt.datetime(2026, 3, 1, 6, 30), "yyyy-mm-dd h:mm:ss")
+    assert (first[6].value, first[6].number_format) == (dt.time(6, 30), "h:mm:ss")
+    assert (first[7].value, first[7].number_format) == (dt.timedelta(minutes=90), "[hh]:mm:ss")
+    assert (first[8].value, first[8].data_type, first[8].number_format) == (12.25, "n", "General")
+    assert (first[9].value, first[9].data_type, second[9].value) == ("a|=b", "s", None), "a list is text"
+    assert (third[9].value, third[9].data_type) == ("+41|@SUM(A1)", "s")
+    assert not [c.coordinate for r in sheet.iter_rows() for c in r if c.data_type == "f"], "no formula"
+    # the level of a percent measure (no catalog here: the row's own unit) as a percentage cell
+    assert (first[11].value, first[11].number_format) == (pytest.approx(0.413), "0.0%")
+    assert (second[11].value, second[11].number_format) == (1235, "0")
+
+    widths = {i: d.width for d in sheet.column_dimensions.values() for i in range(d.min, d.max + 1)}
+    assert widths[1] == len("http://example.invalid/x") + 2, "the longest cell and two characters"
+    assert widths[3] == len("total") + 2, "the header when it is longer than the cells"
+    assert widths[4] == len("false") + 2, "booleans measured as their CSV text"
+
+
+def test_xlsx_column_width_is_capped(tmp_path: Path, xlsx_mode: str) -> None:
+    from openpyxl import load_workbook
+
+    con = duckdb.connect()
+    con.execute("create schema reports")
+    con.execute("create table reports.long_text as select repeat('x', 500) as text, 1 as n")
+    export_tables(con, ["reports.long_text"], tmp_path)
+    sheet = load_workbook(export_dir(tmp_path) / "long_text.xlsx").active
+    assert sheet["A2"].value == "x" * 500
+    assert [sheet.column_dimensions[c].width for c in "AB"] == [60, 3]
