@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from hyte_assets.defs.models.sql_assets import build_models_asset
 from hyte_assets.defs.resources import PipelineSettings, WarehouseResource
@@ -67,3 +68,25 @@ def test_a_failing_model_stops_only_what_reads_it(tmp_path: Path) -> None:
     assert written == {"staging/stg_x", "marts/x_total"}  # independent of the broken model
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "staging.stg_y: failed" in str(failure.event_specific_data.error)
+
+
+def test_verdicts_of_a_batch_are_written_together_at_its_end_and_dropped_on_error(tmp_path: Path) -> None:
+    """`verdicts.batched`: the SQL step's ~75 verdicts cost one commit, not one each; they are a
+    cache, so a block that fails writes none of them (they are evaluated again next time)."""
+    from hyte_assets.defs.checks.verdicts import batched, replay, store
+
+    result = dg.AssetCheckResult(asset_key=dg.AssetKey(["reports", "x"]), check_name="t", passed=True)
+    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with connection as con:
+        store(con, "alone", "k0", [result])  # outside a batch: written at once
+        with batched(con):
+            store(con, "sql:a", "k1", [result])
+            store(con, "sql:b", "k2", [result])
+            assert replay(con, "sql:a", "k1") is None  # not yet written
+        assert [r.check_name for r in replay(con, "sql:a", "k1") or []] == ["t"]
+        assert replay(con, "sql:b", "k2") is not None and replay(con, "alone", "k0") is not None
+        with pytest.raises(RuntimeError), batched(con):
+            store(con, "sql:c", "k3", [result])
+            raise RuntimeError("a model failed")
+        assert replay(con, "sql:c", "k3") is None
+        assert con.execute("select count(*) from meta.check_results").fetchone()[0] == 3

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from hyte_assets.defs.checks.verdicts import with_reuse
+from hyte_assets.defs.checks.verdicts import batched, with_reuse
 from hyte_assets.defs.metadata import preview as preview_md
 from hyte_assets.defs.resources import PROJECT_ROOT, PipelineSettings, WarehouseResource
 from hyte_assets.lib.sql_models import SqlModel, SqlTest, discover, materialize, preview, run_test
@@ -104,7 +104,7 @@ def build_models_asset(models: list[SqlModel], tests: list[SqlTest]) -> dg.Asset
     ) -> Iterator[dg.MaterializeResult]:
         selected_checks = context.selected_asset_check_keys
         stopped: dict[str, str] = {}  # table → why it (and what reads it) was not built or failed
-        with warehouse.connect() as con:
+        with warehouse.connect() as con, batched(con):
             for model in models:
                 if asset_key_for(model.table) not in context.selected_asset_keys:
                     continue
