@@ -18,7 +18,7 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
@@ -242,10 +242,16 @@ def topological_order(models: Iterable[SqlModel]) -> list[SqlModel]:
     return ordered
 
 
-def materialize(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
+def materialize(
+    con: duckdb.DuckDBPyConnection,
+    model: SqlModel,
+    before_commit: Callable[[int], None] | None = None,
+) -> int:
     """Replace the model's table in one transaction and return its row count.
 
     A failure rolls back, so readers keep the previous table instead of a missing or half-built one.
+    `before_commit(rows)` writes what belongs with the table (its version row) in the same
+    transaction: one commit, and never a table without its version or the reverse.
     """
     target = f"{_quote(model.schema)}.{_quote(model.name)}"
     create = f"CREATE OR REPLACE TABLE {target} AS" + _align(model.sql, model.sql_start_line)
@@ -256,6 +262,8 @@ def materialize(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(model.schema)}")
         con.execute(create)
         row = con.execute(f"SELECT count(*) FROM {target}").fetchone()
+        if before_commit is not None:
+            before_commit(int(row[0]) if row else 0)
         con.execute("COMMIT")
     except BaseException as exc:
         # A failed COMMIT has already ended the transaction, so ROLLBACK may find none.

@@ -159,12 +159,18 @@ def build_or_skip(
             metadata={"dagster/row_count": rows, "skipped_unchanged_inputs": True},
             data_version=dg.DataVersion(recorded[0]),
         )
-    rows = materialize(con, model)
-    version = hashlib.sha256(f"{inputs_version}:{rows}".encode()).hexdigest()[:16]
-    con.execute(
-        "insert or replace into meta.table_versions values (?, ?, ?, ?, now())",
-        [model.table, version, inputs_version, rows],
-    )
+
+    def version_of(rows: int) -> str:
+        return hashlib.sha256(f"{inputs_version}:{rows}".encode()).hexdigest()[:16]
+
+    def record_version(rows: int) -> None:
+        con.execute(
+            "insert or replace into meta.table_versions values (?, ?, ?, ?, now())",
+            [model.table, version_of(rows), inputs_version, rows],
+        )
+
+    rows = materialize(con, model, before_commit=record_version)
+    version = version_of(rows)
     sample = preview(con, model.schema, model.name)
     return dg.MaterializeResult(
         metadata={
