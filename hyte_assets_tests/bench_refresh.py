@@ -7,6 +7,7 @@ so the table also shows what a run with nothing new costs (e.g. a scheduled run)
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -34,7 +35,8 @@ with dg.DagsterInstance.get() as instance:
 sys.exit(0 if result.success else 1)
 """
 
-SKIPPED = "inputs unchanged since the last build, skipped"  # logged by defs/models/sql_assets.py
+# "<n> models skipped, inputs unchanged since the last build: …", logged by defs/models/sql_assets.py
+SKIPPED = re.compile(r"(\d+) models skipped, inputs unchanged since the last build")
 
 
 # Refreshes ----------------------------------------------------------------------------------
@@ -64,7 +66,7 @@ class RefreshRuns:
         in_runs = median([sum(r.wall_s for r in b.runs) for b in self.forced_steps])
         top = sorted(((k, median(v)) for k, v in per_step.items()), key=lambda kv: -kv[1])[:4]
         wall = median([m.wall_s for m in self.forced])
-        skipped = median([m.log.count(SKIPPED) for m in self.forced])
+        skipped = median([sum(int(n) for n in SKIPPED.findall(m.log)) for m in self.forced])
         return (
             f"{len(per_step)} steps, {skipped:.0f} SQL models skipped as unchanged; "
             f"{in_steps:.1f} s in steps (largest: {', '.join(f'{n} {s:.2f} s' for n, s in top)}), "

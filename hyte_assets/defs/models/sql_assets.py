@@ -104,6 +104,7 @@ def build_models_asset(models: list[SqlModel], tests: list[SqlTest]) -> dg.Asset
     ) -> Iterator[dg.MaterializeResult]:
         selected_checks = context.selected_asset_check_keys
         stopped: dict[str, str] = {}  # table → why it (and what reads it) was not built or failed
+        skipped: list[str] = []  # logged once: each log line is an event in Dagster's run storage
         with warehouse.connect() as con, batched(con):
             for model in models:
                 if asset_key_for(model.table) not in context.selected_asset_keys:
@@ -125,6 +126,8 @@ def build_models_asset(models: list[SqlModel], tests: list[SqlTest]) -> dg.Asset
                     if dg.AssetCheckKey(asset_key_for(model.table), test.name) in selected_checks
                     for r in sql_check_results(con, settings, test)
                 ]
+                if result.metadata.get("skipped_unchanged_inputs"):
+                    skipped.append(model.table)
                 failed = [c.check_name for c in checks if not c.passed]
                 if failed:
                     stopped[model.table] = f"blocking test(s) failed: {', '.join(failed)}"
@@ -134,11 +137,16 @@ def build_models_asset(models: list[SqlModel], tests: list[SqlTest]) -> dg.Asset
                     data_version=result.data_version,
                     check_results=checks,
                 )
+        if skipped:
+            context.log.info(f"{len(skipped)} {SKIPPED_NOTE}: {', '.join(skipped)}")
         errors = {t: why for t, why in stopped.items() if not why.startswith("blocking")}
         if errors:
             raise SqlModelsFailed("; ".join(f"{t}: {why}" for t, why in errors.items()))
 
     return _models
+
+
+SKIPPED_NOTE = "models skipped, inputs unchanged since the last build"
 
 
 class SqlModelsFailed(RuntimeError):
@@ -153,7 +161,6 @@ def build_or_skip(
     inputs_version = f"{inputs}:{sql_hash}" if inputs else None
     recorded = table_version(con, model.table)
     if inputs_version and recorded and recorded[1] == inputs_version and table_exists(con, model.table):
-        context.log.info(f"{model.table}: inputs unchanged since the last build, skipped")
         rows = con.execute(f"select count(*) from {model.table}").fetchone()[0]
         return dg.MaterializeResult(
             metadata={"dagster/row_count": rows, "skipped_unchanged_inputs": True},
