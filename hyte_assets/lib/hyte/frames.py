@@ -5,6 +5,7 @@ Bad input fails here with a message naming the frame and the rows, before any sc
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -52,7 +53,7 @@ def _codes(municipalities: Iterable[str | int]) -> list[str]:
     codes = [_code(c) for c in municipalities]
     if not codes:
         raise ValueError("no municipalities given")
-    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    dupes = sorted(c for c, n in Counter(codes).items() if n > 1)
     if dupes:
         raise ValueError(f"duplicate municipality codes: {dupes}")
     return codes

@@ -56,13 +56,15 @@ def series_outcomes(series: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
     import pandas as pd
 
     parts = []
-    for indicator_id, (measure, group_type, group_value) in series_group(indicators).items():
+    groups = series_group(indicators)
+    # Municipal yearly rows, found once for every indicator.
+    if groups:
+        series = series[(series["region_level"] == "kunta") & (series["period"].astype(str).str.len() == 4)]
+    for indicator_id, (measure, group_type, group_value) in groups.items():
         sub = series[
             (series["measure_id"] == measure)
-            & (series["region_level"] == "kunta")
             & (series["group_type"] == group_type)
             & (series["group_value"] == group_value)
-            & (series["period"].astype(str).str.len() == 4)
         ]
         parts.append(
             pd.DataFrame(
