@@ -72,7 +72,8 @@ def main() -> None:
             start = time.perf_counter()
             run_once(warehouse)
             times.append(time.perf_counter() - start)
-        print(f"hyte_kerroin step body: median {median(times):.3f} s, best {min(times):.3f} s ({args.repeats} runs)")
+        spread = f"median {median(times):.3f} s, best {min(times):.3f} s ({args.repeats} runs)"
+        print(f"hyte_kerroin step body: {spread}")
         if args.profile:
             profile = cProfile.Profile()
             profile.runcall(run_once, warehouse)

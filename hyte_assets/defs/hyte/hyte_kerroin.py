@@ -148,9 +148,9 @@ def hyte_kerroin(
         raw_population, real, year - assumptions.population_lag, municipalities
     ).drop(columns="population_source")
     price, price_source = hk.base_price_for(prices, year, assumptions)
-    # hk.calculate's chain, with the points kept for what_if below (scored once, not twice).
-    process_points = hk.score_process(answers, indicators, municipalities, assumptions, payment_year=year)
-    outcome_points = hk.score_outcomes(outcomes, indicators, municipalities, assumptions, payment_year=year)
+    # hk.calculate's chain; the points are kept for what_if and shared with the comparison of sets.
+    scores = hk.SetScores(answers, outcomes, indicators, municipalities, year)
+    process_points, outcome_points = scores.process(assumptions), scores.outcomes(assumptions)
     kerroin, components = hk.compute_kerroin(
         process_points, outcome_points, population, indicators, price, assumptions, payment_year=year
     )
@@ -190,6 +190,7 @@ def hyte_kerroin(
         sets,
         year,
         published_eur,
+        scores=scores,
     ).assign(
         published_source=published_row["source"].iloc[0] if len(published_row) else None,
         is_demo=home in demo,
@@ -252,6 +253,8 @@ def published_comparison(
     sets: dict[str, hk.Assumptions],
     year: int,
     published_eur: float | None,
+    *,
+    scores: hk.SetScores | None = None,
 ) -> "pd.DataFrame":
     """compare_assumption_sets with each set's own population year (a set may change population_lag).
 
@@ -274,6 +277,7 @@ def published_comparison(
         sets,
         year,
         published_eur_per_resident=published_eur,
+        scores=scores,
     )
     default = out.loc[out["assumption_set"] == hk.DEFAULT_ASSUMPTION_SET, "eur_per_resident"]
     reference = float(default.iloc[0]) if len(default) else float(out["eur_per_resident"].iloc[0])

@@ -45,7 +45,7 @@ def _code_column(values: pd.Series) -> pd.Series:
     plain = isinstance(values.dtype, np.dtype) and values.dtype.kind in "Oiuf"
     if not len(values) or not plain or pd.api.types.infer_dtype(values, skipna=False) not in _PLAIN_KINDS:
         return values.map(_code)
-    unique = pd.unique(values)
+    unique = pd.unique(values).tolist()  # Python scalars, as Series.map passes them (and errors name them)
     return values.map(dict(zip(unique, map(_code, unique), strict=True)))
 
 

@@ -344,6 +344,19 @@ class SetScores:
         self._payment_year = payment_year
         self._done: dict[tuple[object, ...], pd.DataFrame] = {}
 
+    def built_from(
+        self,
+        answers: pd.DataFrame,
+        outcome_values: pd.DataFrame,
+        indicators: pd.DataFrame,
+        municipalities: Iterable[str | int],
+        payment_year: int | None,
+    ) -> bool:
+        """True when these are the very inputs (the same frame objects) the points are computed from."""
+        frames = (answers, outcome_values, indicators)
+        same = all(mine is theirs for mine, theirs in zip(self._inputs[:3], frames, strict=True))
+        return same and self._inputs[3] == _codes(municipalities) and self._payment_year == payment_year
+
     def process(self, assumptions: Assumptions) -> pd.DataFrame:
         """score_process for this set."""
         answers, _, indicators, codes = self._inputs

@@ -170,19 +170,25 @@ def compare_assumption_sets(
     assumption_sets: Mapping[str, Assumptions],
     payment_year: int,
     published_eur_per_resident: float | None = None,
+    *,
+    scores: SetScores | None = None,
 ) -> pd.DataFrame:
     """One row per assumption set: the municipality's coefficient and euros, so the spread is visible.
 
     delta_vs_default_eur is measured against the set named "default" (else the first set), and
     delta_vs_published_eur against an official figure when one is given (e.g. Heinola 21.5 €/resident).
     ``population`` may hold several years (column ``year``): each set then takes payment_year minus its
-    own population_lag. Sets that score alike share their points (:class:`SetScores`).
+    own population_lag. Sets that score alike share their points (:class:`SetScores`; pass ``scores``
+    to share them with the caller too, built from these same input frames).
     """
     import numpy as np
     import pandas as pd
 
     code = _code(municipality_code)
-    scores = SetScores(answers, outcome_values, indicators, municipalities, payment_year)
+    if scores is None:
+        scores = SetScores(answers, outcome_values, indicators, municipalities, payment_year)
+    elif not scores.built_from(answers, outcome_values, indicators, municipalities, payment_year):
+        raise ValueError("compare_assumption_sets: scores were computed from other inputs than these")
     rows = []
     for name, assumptions in assumption_sets.items():
         price, price_source = base_price_for(base_prices, payment_year, assumptions)
