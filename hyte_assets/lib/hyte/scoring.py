@@ -211,9 +211,9 @@ def _score_indicator_frame(
         with np.errstate(divide="ignore", invalid="ignore"):
             change = (latest - prev) / prev
         zero_prev = have_both & (prev == 0)
-        change[zero_prev & (latest == 0)] = 0.0
+        change.loc[zero_prev & (latest == 0)] = 0.0
         rel_undefined = zero_prev & (latest != 0)
-        change[rel_undefined] = np.nan
+        change.loc[rel_undefined] = np.nan
     else:
         change = latest - prev
         rel_undefined = pd.Series(False, index=out.index)
@@ -227,27 +227,27 @@ def _score_indicator_frame(
         scaled_on = scaled_on.clip(lo, hi)
     points = pd.Series(0.0, index=out.index)
     rule = pd.Series(RULE_MISSING, index=out.index, dtype=object)
-    rule[rel_undefined] = RULE_REL_UNDEFINED
+    rule.loc[rel_undefined] = RULE_REL_UNDEFINED
     if len(scaled_on):
         cmin, cmax = float(scaled_on.min()), float(scaled_on.max())
         if math.isclose(cmin, cmax, rel_tol=0.0, abs_tol=1e-12):
             # No spread to scale: nobody is better or worse than anyone else; the midpoint is neutral.
-            points[valid] = 50.0
-            rule[valid] = RULE_DEGENERATE
+            points.loc[valid] = 50.0
+            rule.loc[valid] = RULE_DEGENERATE
         else:
             # Divide first so the extremes are exactly 0 and 100 (x / x == 1 in floating point).
             share = (cmax - scaled_on) / (cmax - cmin)
             if polarity != "lower_better":
                 share = (scaled_on - cmin) / (cmax - cmin)
-            points[valid] = (100.0 * share).clip(0.0, 100.0)
-            rule[valid] = RULE_SCALED
+            points.loc[valid] = (100.0 * share).clip(0.0, 100.0)
+            rule.loc[valid] = RULE_SCALED
 
     target = _target_level(latest, indicator_id, polarity, assumptions)
     out["target_level"] = target
     if not math.isnan(target):
         met = latest.notna() & ((latest <= target) if polarity == "lower_better" else (latest >= target))
-        points[met] = 100.0
-        rule[met] = RULE_TARGET_MET
+        points.loc[met] = 100.0
+        rule.loc[met] = RULE_TARGET_MET
 
     out["points"] = points.astype(float)
     out["rule"] = rule
