@@ -203,53 +203,56 @@ def _score_indicator_frame(
     import pandas as pd
 
     out = frame[["municipality_code", "value_prev", "value_latest"]].copy()
-    prev = out["value_prev"].astype(float)
-    latest = out["value_latest"].astype(float)
-    have_both = prev.notna() & latest.notna()
+    # Plain arrays (same IEEE arithmetic as the Series): a few hundred values, where each pandas
+    # operation's overhead would outweigh the arithmetic.
+    latest_series = out["value_latest"].astype(float)
+    prev, latest = out["value_prev"].astype(float).to_numpy(), latest_series.to_numpy()
+    have_both = ~np.isnan(prev) & ~np.isnan(latest)
 
     if assumptions.scaling_method == "minmax_rel":
         with np.errstate(divide="ignore", invalid="ignore"):
             change = (latest - prev) / prev
         zero_prev = have_both & (prev == 0)
-        change.loc[zero_prev & (latest == 0)] = 0.0
+        change[zero_prev & (latest == 0)] = 0.0
         rel_undefined = zero_prev & (latest != 0)
-        change.loc[rel_undefined] = np.nan
+        change[rel_undefined] = np.nan
     else:
         change = latest - prev
-        rel_undefined = pd.Series(False, index=out.index)
+        rel_undefined = np.zeros(len(out), dtype=bool)
     out["change"] = change
 
-    valid = change.notna()
+    valid = ~np.isnan(change)
     scaled_on = change[valid]
     if assumptions.scaling_method == "clipped_minmax_abs" and len(scaled_on):
-        lo = scaled_on.quantile(assumptions.clip_lower_pct / 100)
-        hi = scaled_on.quantile(assumptions.clip_upper_pct / 100)
-        scaled_on = scaled_on.clip(lo, hi)
-    points = pd.Series(0.0, index=out.index)
-    rule = pd.Series(RULE_MISSING, index=out.index, dtype=object)
-    rule.loc[rel_undefined] = RULE_REL_UNDEFINED
+        on = pd.Series(scaled_on)  # pandas' quantile (linear interpolation), as documented in data/hyte
+        lo = on.quantile(assumptions.clip_lower_pct / 100)
+        hi = on.quantile(assumptions.clip_upper_pct / 100)
+        scaled_on = on.clip(lo, hi).to_numpy()
+    points = np.zeros(len(out))
+    rule = np.full(len(out), RULE_MISSING, dtype=object)
+    rule[rel_undefined] = RULE_REL_UNDEFINED
     if len(scaled_on):
         cmin, cmax = float(scaled_on.min()), float(scaled_on.max())
         if math.isclose(cmin, cmax, rel_tol=0.0, abs_tol=1e-12):
             # No spread to scale: nobody is better or worse than anyone else; the midpoint is neutral.
-            points.loc[valid] = 50.0
-            rule.loc[valid] = RULE_DEGENERATE
+            points[valid] = 50.0
+            rule[valid] = RULE_DEGENERATE
         else:
             # Divide first so the extremes are exactly 0 and 100 (x / x == 1 in floating point).
             share = (cmax - scaled_on) / (cmax - cmin)
             if polarity != "lower_better":
                 share = (scaled_on - cmin) / (cmax - cmin)
-            points.loc[valid] = (100.0 * share).clip(0.0, 100.0)
-            rule.loc[valid] = RULE_SCALED
+            points[valid] = np.clip(100.0 * share, 0.0, 100.0)
+            rule[valid] = RULE_SCALED
 
-    target = _target_level(latest, indicator_id, polarity, assumptions)
+    target = _target_level(latest_series, indicator_id, polarity, assumptions)
     out["target_level"] = target
     if not math.isnan(target):
-        met = latest.notna() & ((latest <= target) if polarity == "lower_better" else (latest >= target))
-        points.loc[met] = 100.0
-        rule.loc[met] = RULE_TARGET_MET
+        met = ~np.isnan(latest) & ((latest <= target) if polarity == "lower_better" else (latest >= target))
+        points[met] = 100.0
+        rule[met] = RULE_TARGET_MET
 
-    out["points"] = points.astype(float)
+    out["points"] = points
     out["rule"] = rule
     out["missing"] = rule == RULE_MISSING
     return out[SCALED_COLUMNS]
