@@ -48,7 +48,12 @@ def compute_kerroin(
     Returns (kerroin_df, components_df); components' contribution_to_coefficient sums to the coefficient.
     """
     args = (process_points, outcome_points, population, indicators, base_price_eur, assumptions)
-    kerroin, wide, weights, kinds, national = _kerroin(*args, payment_year=payment_year)
+    kerroin = kerroin_only(*args, payment_year=payment_year)
+    national = float(kerroin["national_weighted_avg"].iloc[0])  # not empty: an empty table has no average
+    ind = _check_indicators(indicators)
+    weights = indicator_weights(ind, assumptions.weights)
+    kinds = ind.set_index("indicator_id")["kind"]
+    wide = _wide_points(process_points, outcome_points, ind)
     contributions = wide * weights
     detail = _component_details(process_points, outcome_points)
     comp = contributions.stack().rename("contribution_to_score").reset_index()
@@ -73,30 +78,13 @@ def kerroin_only(
     payment_year: int | None = None,
 ) -> pd.DataFrame:
     """compute_kerroin's first table alone (same checks, same figures), for callers needing no components."""
-    args = (process_points, outcome_points, population, indicators, base_price_eur, assumptions)
-    return _kerroin(*args, payment_year=payment_year)[0]
-
-
-def _kerroin(
-    process_points: pd.DataFrame,
-    outcome_points: pd.DataFrame,
-    population: pd.DataFrame,
-    indicators: pd.DataFrame,
-    base_price_eur: float,
-    assumptions: Assumptions,
-    *,
-    payment_year: int | None,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series, float]:
-    """The kerroin table, and the wide points, weights, kinds and national average the components need."""
     import pandas as pd
 
     ind = _check_indicators(indicators)
     weights = indicator_weights(ind, assumptions.weights)
     kinds = ind.set_index("indicator_id")["kind"]
-    points = _points_long(process_points, outcome_points, ind)
-    codes = sorted(points["municipality_code"].unique())
-    wide = points.pivot(index="municipality_code", columns="indicator_id", values="points").loc[codes]
-    wide = wide[ind["indicator_id"].tolist()]
+    wide = _wide_points(process_points, outcome_points, ind)
+    codes = wide.index.tolist()
     proc_ids = kinds[kinds == "process"].index.tolist()
     out_ids = kinds[kinds == "outcome"].index.tolist()
 
@@ -128,7 +116,17 @@ def _kerroin(
     )
     kerroin["rank_national"] = kerroin["coefficient"].rank(ascending=False, method="min").astype(int)
     kerroin["assumption_set"] = assumptions.name
-    return kerroin[KERROIN_COLUMNS], wide, weights, kinds, national
+    return kerroin[KERROIN_COLUMNS]
+
+
+def _wide_points(
+    process_points: pd.DataFrame, outcome_points: pd.DataFrame, ind: pd.DataFrame
+) -> pd.DataFrame:
+    """Checked points as municipality (sorted) × indicator (in the indicator list's order)."""
+    points = _points_long(process_points, outcome_points, ind)
+    codes = sorted(points["municipality_code"].unique())
+    wide = points.pivot(index="municipality_code", columns="indicator_id", values="points").loc[codes]
+    return wide[ind["indicator_id"].tolist()]
 
 
 def rank_within(kerroin_df: pd.DataFrame, municipality_codes: Iterable[str | int]) -> pd.Series:

@@ -348,32 +348,26 @@ class SetScores:
         self._done: dict[tuple[object, ...], pd.DataFrame] = {}
 
     def built_from(
-        self,
-        answers: pd.DataFrame,
-        outcome_values: pd.DataFrame,
-        indicators: pd.DataFrame,
-        municipalities: Iterable[str | int],
-        payment_year: int | None,
+        self, frames: tuple[pd.DataFrame, ...], municipalities: Iterable[str | int], payment_year: int | None
     ) -> bool:
-        """True when these are the very inputs (the same frame objects) the points are computed from."""
-        frames = (answers, outcome_values, indicators)
-        same = all(mine is theirs for mine, theirs in zip(self._inputs[:3], frames, strict=True))
+        """True when (answers, outcome_values, indicators) are the very frames the points come from."""
+        same = len(frames) == 3 and all(
+            mine is theirs for mine, theirs in zip(self._inputs, frames, strict=False)
+        )
         return same and self._inputs[3] == _codes(municipalities) and self._payment_year == payment_year
 
     def process(self, assumptions: Assumptions) -> pd.DataFrame:
         """score_process for this set."""
-        answers, _, indicators, codes = self._inputs
-        key = scoring_key(assumptions, "process")
-        if key not in self._done:
-            year = self._payment_year
-            self._done[key] = score_process(answers, indicators, codes, assumptions, payment_year=year)
-        return self._done[key].assign(assumption_set=assumptions.name)
+        return self._scored("process", assumptions)
 
     def outcomes(self, assumptions: Assumptions) -> pd.DataFrame:
         """score_outcomes for this set."""
-        _, values, indicators, codes = self._inputs
-        key = scoring_key(assumptions, "outcome")
+        return self._scored("outcome", assumptions)
+
+    def _scored(self, kind: str, assumptions: Assumptions) -> pd.DataFrame:
+        key = scoring_key(assumptions, kind)
         if key not in self._done:
-            year = self._payment_year
-            self._done[key] = score_outcomes(values, indicators, codes, assumptions, payment_year=year)
+            answers, values, indicators, codes = self._inputs
+            score, data = (score_process, answers) if kind == "process" else (score_outcomes, values)
+            self._done[key] = score(data, indicators, codes, assumptions, payment_year=self._payment_year)
         return self._done[key].assign(assumption_set=assumptions.name)

@@ -187,7 +187,7 @@ def compare_assumption_sets(
     code = _code(municipality_code)
     if scores is None:
         scores = SetScores(answers, outcome_values, indicators, municipalities, payment_year)
-    elif not scores.built_from(answers, outcome_values, indicators, municipalities, payment_year):
+    elif not scores.built_from((answers, outcome_values, indicators), municipalities, payment_year):
         raise ValueError("compare_assumption_sets: scores were computed from other inputs than these")
     rows = []
     for name, assumptions in assumption_sets.items():
