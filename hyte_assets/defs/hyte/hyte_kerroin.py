@@ -148,8 +148,11 @@ def hyte_kerroin(
         raw_population, real, year - assumptions.population_lag, municipalities
     ).drop(columns="population_source")
     price, price_source = hk.base_price_for(prices, year, assumptions)
-    kerroin, components = hk.calculate(
-        answers, outcomes, population, indicators, municipalities, price, assumptions, payment_year=year
+    # hk.calculate's chain; the points are kept for what_if and shared with the comparison of sets.
+    scores = hk.SetScores(answers, outcomes, indicators, municipalities, year)
+    process_points, outcome_points = scores.process(assumptions), scores.outcomes(assumptions)
+    kerroin, components = hk.compute_kerroin(
+        process_points, outcome_points, population, indicators, price, assumptions, payment_year=year
     )
     demo = demo_municipalities(answers, outcomes, population)
     home = settings.municipality_code.zfill(3)
@@ -162,8 +165,6 @@ def hyte_kerroin(
         base_price_source=price_source,
         is_demo=kerroin["municipality_code"].isin(demo),
     )
-    process_points = hk.score_process(answers, indicators, municipalities, assumptions, payment_year=year)
-    outcome_points = hk.score_outcomes(outcomes, indicators, municipalities, assumptions, payment_year=year)
     what_if = hk.what_if(
         home,
         process_points,
@@ -189,6 +190,7 @@ def hyte_kerroin(
         sets,
         year,
         published_eur,
+        scores=scores,
     ).assign(
         published_source=published_row["source"].iloc[0] if len(published_row) else None,
         is_demo=home in demo,
@@ -251,30 +253,32 @@ def published_comparison(
     sets: dict[str, hk.Assumptions],
     year: int,
     published_eur: float | None,
+    *,
+    scores: hk.SetScores | None = None,
 ) -> "pd.DataFrame":
-    """compare_assumption_sets with each set's own population year (a set may change population_lag)."""
+    """compare_assumption_sets with each set's own population year (a set may change population_lag).
+
+    One call over every set, with the population of every year a set needs, so that sets which score
+    alike share their points.
+    """
     import pandas as pd
 
-    parts = []
-    for name, assumptions in sets.items():
-        population = inputs.population_for_year(
-            raw_population, real, year - assumptions.population_lag, municipalities
-        ).drop(columns="population_source")
-        parts.append(
-            hk.compare_assumption_sets(
-                home,
-                answers,
-                outcomes,
-                population,
-                indicators,
-                municipalities,
-                prices,
-                {name: assumptions},
-                year,
-                published_eur_per_resident=published_eur,
-            )
-        )
-    out = pd.concat(parts, ignore_index=True)
+    years = sorted({year - assumptions.population_lag for assumptions in sets.values()})
+    by_year = [inputs.population_for_year(raw_population, real, y, municipalities) for y in years]
+    population = pd.concat(by_year, ignore_index=True).drop(columns="population_source")
+    out = hk.compare_assumption_sets(
+        home,
+        answers,
+        outcomes,
+        population,
+        indicators,
+        municipalities,
+        prices,
+        sets,
+        year,
+        published_eur_per_resident=published_eur,
+        scores=scores,
+    )
     default = out.loc[out["assumption_set"] == hk.DEFAULT_ASSUMPTION_SET, "eur_per_resident"]
     reference = float(default.iloc[0]) if len(default) else float(out["eur_per_resident"].iloc[0])
     out["delta_vs_default_eur"] = out["eur_per_resident"] - reference

@@ -2,8 +2,8 @@
 
 Plain Python + pandas, no Dagster import (docs/architecture.md), so every rule is unit-testable by hand.
 Modules: :mod:`.config` (assumption sets, indicator list, prices, vintages), :mod:`.scoring` (process and
-outcome points, the coefficient), :mod:`.what_if` (explanations, comparisons, report sentences) and
-:mod:`.inputs` (outcome values from the catalog's series, population).
+outcome points), :mod:`.kerroin` (the coefficient), :mod:`.what_if` (explanations, comparisons, report
+sentences) and :mod:`.inputs` (outcome values from the catalog's series, population).
 
 The law fixes the shape of the calculation; the asetus leaves several details open (scaling method, target
 levels, which data years feed which payment year, perushinta for years not yet cited). Those open details are
@@ -37,13 +37,8 @@ from hyte_assets.lib.hyte.config import (
     mean_of_means,
     weight_rounding_bound,
 )
-from hyte_assets.lib.hyte.scoring import (
-    calculate,
-    compute_kerroin,
-    rank_within,
-    score_outcomes,
-    score_process,
-)
+from hyte_assets.lib.hyte.kerroin import compute_kerroin, rank_within
+from hyte_assets.lib.hyte.scoring import SetScores, calculate, score_outcomes, score_process
 from hyte_assets.lib.hyte.what_if import compare_assumption_sets, typical_step, what_if
 
 __all__ = [
@@ -52,6 +47,7 @@ __all__ = [
     "KERROIN_COLUMNS",
     "SCALING_METHODS",
     "Assumptions",
+    "SetScores",
     "base_price_for",
     "calculate",
     "compare_assumption_sets",

@@ -196,6 +196,7 @@ def load_assumptions(path: str | Path, vintages_path: str | Path | None = None) 
     if not isinstance(sets, dict) or not sets:
         raise SourceError(CONFIG_SOURCE, "no [sets.<name>] tables", file=str(path))
     known = {f.name for f in fields(Assumptions)} - {"name"}
+    vintages: tuple[tuple[int, str, int], ...] | None = None  # read once, when the first set needs it
     result: dict[str, Assumptions] = {}
     for name, raw in sets.items():
         unknown = set(raw) - known
@@ -211,7 +212,8 @@ def load_assumptions(path: str | Path, vintages_path: str | Path | None = None) 
         if "vintages" in kwargs:
             raise SourceError(CONFIG_SOURCE, "vintages come from vintages.csv", file=str(path), item=name)
         if kwargs.get("data_years") == "vintage":
-            kwargs["vintages"] = vintage_rows(load_vintages(vintage_file))
+            vintages = vintages if vintages is not None else vintage_rows(load_vintages(vintage_file))
+            kwargs["vintages"] = vintages
         if "target_levels" in kwargs:
             kwargs["target_levels"] = tuple(
                 sorted((str(k), float(v)) for k, v in kwargs["target_levels"].items())

@@ -5,6 +5,7 @@ Bad input fails here with a message naming the frame and the rows, before any sc
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
 
 KINDS = ("process", "outcome")
 POLARITIES = ("lower_better", "higher_better")
+# Column kinds (pandas.api.types.infer_dtype) whose equal values are of one type, so convert equally.
+_PLAIN_KINDS = ("string", "integer", "floating")
 
 
 def _code(value: str | int) -> str:
@@ -30,11 +33,27 @@ def _code(value: str | int) -> str:
     return text.zfill(3)
 
 
+def _code_column(values: pd.Series) -> pd.Series:
+    """``values.map(_code)``, converting each distinct value once (a code repeats in every long frame).
+
+    Only for a column of one plain kind (strings, integers or floats), where equal values convert equally;
+    anything else (``True`` beside ``1``, nullable dtypes, empty columns) takes the value-by-value map.
+    """
+    import numpy as np
+    import pandas as pd
+
+    plain = isinstance(values.dtype, np.dtype) and values.dtype.kind in "Oiuf"
+    if not len(values) or not plain or pd.api.types.infer_dtype(values, skipna=False) not in _PLAIN_KINDS:
+        return values.map(_code)
+    unique = pd.unique(values).tolist()  # Python scalars, as Series.map passes them (and errors name them)
+    return values.map(dict(zip(unique, map(_code, unique), strict=True)))
+
+
 def _codes(municipalities: Iterable[str | int]) -> list[str]:
     codes = [_code(c) for c in municipalities]
     if not codes:
         raise ValueError("no municipalities given")
-    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    dupes = sorted(c for c, n in Counter(codes).items() if n > 1)
     if dupes:
         raise ValueError(f"duplicate municipality codes: {dupes}")
     return codes
@@ -70,7 +89,7 @@ def _check_long(df: pd.DataFrame, columns: list[str], label: str) -> pd.DataFram
     if missing:
         raise ValueError(f"{label}: missing columns {missing}")
     out = df[columns].copy()
-    out["municipality_code"] = out["municipality_code"].map(_code)
+    out["municipality_code"] = _code_column(out["municipality_code"])
     return out
 
 

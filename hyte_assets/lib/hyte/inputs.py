@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from hyte_assets.lib.hyte.frames import (
     _check_indicators,
-    _code,
+    _code_column,
 )
 
 if TYPE_CHECKING:
@@ -56,18 +56,20 @@ def series_outcomes(series: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
     import pandas as pd
 
     parts = []
-    for indicator_id, (measure, group_type, group_value) in series_group(indicators).items():
+    groups = series_group(indicators)
+    # Municipal yearly rows, found once for every indicator.
+    if groups:
+        series = series[(series["region_level"] == "kunta") & (series["period"].astype(str).str.len() == 4)]
+    for indicator_id, (measure, group_type, group_value) in groups.items():
         sub = series[
             (series["measure_id"] == measure)
-            & (series["region_level"] == "kunta")
             & (series["group_type"] == group_type)
             & (series["group_value"] == group_value)
-            & (series["period"].astype(str).str.len() == 4)
         ]
         parts.append(
             pd.DataFrame(
                 {
-                    "municipality_code": sub["region_code"].map(_code),
+                    "municipality_code": _code_column(sub["region_code"]),
                     "indicator_id": indicator_id,
                     "year": sub["year"].astype(int),
                     "value": sub["value"].astype(float),
@@ -96,7 +98,7 @@ def outcome_values(series: pd.DataFrame, raw: pd.DataFrame, indicators: pd.DataF
     import pandas as pd
 
     from_series = series_outcomes(series, indicators)
-    raw = raw.assign(municipality_code=raw["municipality_code"].map(_code), value_source=SOURCE_RAW)
+    raw = raw.assign(municipality_code=_code_column(raw["municipality_code"]), value_source=SOURCE_RAW)
     raw["year"] = raw["year"].astype(int)
     raw["is_demo"] = raw["is_demo"].astype(bool) if "is_demo" in raw else False
     have = set(zip(from_series["municipality_code"], from_series["indicator_id"], strict=True))
@@ -111,7 +113,7 @@ def outcome_values(series: pd.DataFrame, raw: pd.DataFrame, indicators: pd.DataF
 def disagreements(series: pd.DataFrame, raw: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Rows where the catalog's series and the raw outcome file both hold a value and the values differ."""
     from_series = series_outcomes(series, indicators)
-    raw = raw.assign(municipality_code=raw["municipality_code"].map(_code), year=raw["year"].astype(int))
+    raw = raw.assign(municipality_code=_code_column(raw["municipality_code"]), year=raw["year"].astype(int))
     both = from_series.merge(
         raw[["municipality_code", "indicator_id", "year", "value"]],
         on=["municipality_code", "indicator_id", "year"],
@@ -132,7 +134,7 @@ def population_for_year(
     for the same year; other years are never substituted (a different year is a different figure).
     """
     pop = population[population["year"].astype(int) == year].copy()
-    pop["municipality_code"] = pop["municipality_code"].map(_code)
+    pop["municipality_code"] = _code_column(pop["municipality_code"])
     pop = pop[pop["municipality_code"].isin(municipalities)]
     same_year = real[real["population_year"].astype(int) == year].set_index("municipality_code")["population"]
     swap = pop["is_demo"].astype(bool) & pop["municipality_code"].isin(same_year.index)

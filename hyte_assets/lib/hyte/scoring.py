@@ -1,30 +1,29 @@
-"""Scoring: process points (0/100), outcome points (two-year change scaled 0–100) and the coefficient."""
+"""Scoring: process points (0/100) and outcome points (two-year change scaled 0–100); the coefficient is in
+:mod:`.kerroin`."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from hyte_assets.lib.hyte.config import (
-    COMPONENT_COLUMNS,
-    KERROIN_COLUMNS,
     RULE_DEGENERATE,
     RULE_MISSING,
     RULE_REL_UNDEFINED,
     RULE_SCALED,
     RULE_TARGET_MET,
     Assumptions,
-    indicator_weights,
 )
 from hyte_assets.lib.hyte.frames import (
     _check_indicators,
     _check_known,
     _check_long,
     _check_unique,
-    _code,
     _codes,
 )
+from hyte_assets.lib.hyte.kerroin import compute_kerroin
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,6 +39,34 @@ SCALED_COLUMNS = [
     "missing",
     "rule",
 ]
+# Assumption fields that a scoring stage never reads: they act later (weights, population, price) or only
+# label the result. Sets that differ only in these score a stage alike (SetScores scores it once); a field
+# not listed here counts, so a new field can only cost a recomputation, never a wrong reuse.
+_LATER_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "weights",
+        "population_lag",
+        "base_price_fallback",
+        "price_index_name",
+        "price_index_pct",
+        "price_index_source",
+    }
+)
+_NOT_READ_BY = {
+    "process": _LATER_FIELDS
+    | {
+        "scaling_method",
+        "clip_lower_pct",
+        "clip_upper_pct",
+        "target_rule",
+        "target_percentile",
+        "target_levels",
+        "outcome_latest_lag",
+    },
+    "outcome": _LATER_FIELDS | {"process_latest_lag"},
+}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -176,9 +203,11 @@ def _score_indicator_frame(
     import pandas as pd
 
     out = frame[["municipality_code", "value_prev", "value_latest"]].copy()
-    prev = out["value_prev"].astype(float)
-    latest = out["value_latest"].astype(float)
-    have_both = prev.notna() & latest.notna()
+    # Plain arrays (same IEEE arithmetic as the Series): a few hundred values, where each pandas
+    # operation's overhead would outweigh the arithmetic.
+    latest_series = out["value_latest"].astype(float)
+    prev, latest = out["value_prev"].astype(float).to_numpy(), latest_series.to_numpy()
+    have_both = ~np.isnan(prev) & ~np.isnan(latest)
 
     if assumptions.scaling_method == "minmax_rel":
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -189,17 +218,18 @@ def _score_indicator_frame(
         change[rel_undefined] = np.nan
     else:
         change = latest - prev
-        rel_undefined = pd.Series(False, index=out.index)
+        rel_undefined = np.zeros(len(out), dtype=bool)
     out["change"] = change
 
-    valid = change.notna()
+    valid = ~np.isnan(change)
     scaled_on = change[valid]
     if assumptions.scaling_method == "clipped_minmax_abs" and len(scaled_on):
-        lo = scaled_on.quantile(assumptions.clip_lower_pct / 100)
-        hi = scaled_on.quantile(assumptions.clip_upper_pct / 100)
-        scaled_on = scaled_on.clip(lo, hi)
-    points = pd.Series(0.0, index=out.index)
-    rule = pd.Series(RULE_MISSING, index=out.index, dtype=object)
+        on = pd.Series(scaled_on)  # pandas' quantile (linear interpolation), as documented in data/hyte
+        lo = on.quantile(assumptions.clip_lower_pct / 100)
+        hi = on.quantile(assumptions.clip_upper_pct / 100)
+        scaled_on = on.clip(lo, hi).to_numpy()
+    points = np.zeros(len(out))
+    rule = np.full(len(out), RULE_MISSING, dtype=object)
     rule[rel_undefined] = RULE_REL_UNDEFINED
     if len(scaled_on):
         cmin, cmax = float(scaled_on.min()), float(scaled_on.max())
@@ -212,17 +242,17 @@ def _score_indicator_frame(
             share = (cmax - scaled_on) / (cmax - cmin)
             if polarity != "lower_better":
                 share = (scaled_on - cmin) / (cmax - cmin)
-            points[valid] = (100.0 * share).clip(0.0, 100.0)
+            points[valid] = np.clip(100.0 * share, 0.0, 100.0)
             rule[valid] = RULE_SCALED
 
-    target = _target_level(latest, indicator_id, polarity, assumptions)
+    target = _target_level(latest_series, indicator_id, polarity, assumptions)
     out["target_level"] = target
     if not math.isnan(target):
-        met = latest.notna() & ((latest <= target) if polarity == "lower_better" else (latest >= target))
+        met = ~np.isnan(latest) & ((latest <= target) if polarity == "lower_better" else (latest >= target))
         points[met] = 100.0
         rule[met] = RULE_TARGET_MET
 
-    out["points"] = points.astype(float)
+    out["points"] = points
     out["rule"] = rule
     out["missing"] = rule == RULE_MISSING
     return out[SCALED_COLUMNS]
@@ -242,99 +272,6 @@ def _target_level(latest: pd.Series, indicator_id: str, polarity: str, assumptio
         q = pct if polarity == "lower_better" else 100 - pct
         return float(observed.quantile(q / 100))
     return float("nan")
-
-
-# --------------------------------------------------------------------------------------------------
-# Kerroin
-# --------------------------------------------------------------------------------------------------
-
-
-def compute_kerroin(
-    process_points: pd.DataFrame,
-    outcome_points: pd.DataFrame,
-    population: pd.DataFrame,
-    indicators: pd.DataFrame,
-    base_price_eur: float,
-    assumptions: Assumptions,
-    *,
-    payment_year: int | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Combine the points into the kerroin, normalised by the population-weighted national average.
-
-    combined_score is the weighted sum with ``assumptions.weights`` (published 0.0333/0.0833 or exact
-    1/30, 1/12; the exact form equals the mean of the process and outcome means, the published form is
-    within :func:`weight_rounding_bound`). coefficient = combined / national average, so the
-    population-weighted mean coefficient is exactly 1 and the pot is base_price × national population.
-    ``population`` has municipality_code, population and optionally year (then the year
-    payment_year - population_lag is used). It must cover exactly the scored municipalities, because a
-    municipality left out would silently change the national average.
-    Returns (kerroin_df, components_df); components' contribution_to_coefficient sums to the coefficient.
-    """
-    import pandas as pd
-
-    ind = _check_indicators(indicators)
-    weights = indicator_weights(ind, assumptions.weights)
-    kinds = ind.set_index("indicator_id")["kind"]
-    points = _points_long(process_points, outcome_points, ind)
-    codes = sorted(points["municipality_code"].unique())
-    wide = points.pivot(index="municipality_code", columns="indicator_id", values="points").loc[codes]
-    wide = wide[ind["indicator_id"].tolist()]
-    proc_ids = kinds[kinds == "process"].index.tolist()
-    out_ids = kinds[kinds == "outcome"].index.tolist()
-
-    pop = _population_series(population, codes, assumptions, payment_year)
-    process_score = wide[proc_ids].mean(axis=1) if proc_ids else pd.Series(0.0, index=wide.index)
-    outcome_score = wide[out_ids].mean(axis=1) if out_ids else pd.Series(0.0, index=wide.index)
-    contributions = wide * weights
-    combined = contributions.sum(axis=1)
-    national = float((pop * combined).sum() / pop.sum())
-    if not national > 0:
-        raise ValueError(
-            "national population-weighted score is 0: every municipality scored 0, kerroin undefined"
-        )
-    coefficient = combined / national
-    eur_per_resident = base_price_eur * coefficient
-
-    kerroin = pd.DataFrame(
-        {
-            "municipality_code": codes,
-            "payment_year": pd.array([payment_year] * len(codes), dtype="Int64"),
-            "process_score": process_score.to_numpy(),
-            "outcome_score": outcome_score.to_numpy(),
-            "combined_score": combined.to_numpy(),
-            "national_weighted_avg": national,
-            "coefficient": coefficient.to_numpy(),
-            "eur_per_resident": eur_per_resident.to_numpy(),
-            "eur_total": (eur_per_resident * pop).to_numpy(),
-        }
-    )
-    kerroin["rank_national"] = kerroin["coefficient"].rank(ascending=False, method="min").astype(int)
-    kerroin["assumption_set"] = assumptions.name
-
-    detail = _component_details(process_points, outcome_points)
-    comp = contributions.stack().rename("contribution_to_score").reset_index()
-    comp.columns = ["municipality_code", "indicator_id", "contribution_to_score"]
-    comp["kind"] = comp["indicator_id"].map(kinds)
-    comp["weight"] = comp["indicator_id"].map(weights)
-    comp["points"] = wide.stack().to_numpy()  # same (municipality, indicator) order as contributions.stack()
-    comp["contribution_to_coefficient"] = comp["contribution_to_score"] / national
-    comp = comp.merge(detail, on=["municipality_code", "indicator_id"], how="left")
-    comp["assumption_set"] = assumptions.name
-    return kerroin[KERROIN_COLUMNS], comp[COMPONENT_COLUMNS]
-
-
-def rank_within(kerroin_df: pd.DataFrame, municipality_codes: Iterable[str | int]) -> pd.Series:
-    """Rank (1 = highest coefficient, ties share the best rank) among a region's municipalities only.
-
-    Regional ranks are what the plan quotes ("highest in Päijät-Häme"), so they are computed on the subset.
-    """
-    wanted = _codes(municipality_codes)
-    sub = kerroin_df[kerroin_df["municipality_code"].isin(wanted)]
-    absent = sorted(set(wanted) - set(sub["municipality_code"]))
-    if absent:
-        raise ValueError(f"rank_within: municipalities not in kerroin_df: {absent}")
-    ranks = sub.set_index("municipality_code")["coefficient"].rank(ascending=False, method="min").astype(int)
-    return ranks.rename("rank_within")
 
 
 def calculate(
@@ -369,80 +306,68 @@ def _answer_points(df: pd.DataFrame) -> pd.Series:
     import pandas as pd
 
     raw = df["answer"]
-    numeric = pd.to_numeric(raw.map(lambda v: float(v) if isinstance(v, bool) else v), errors="coerce")
+    # A numeric column holds no Python bools; any other column is converted value by value.
+    plain = raw if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iuf" else raw.map(_bool_as_float)
+    numeric = pd.to_numeric(plain, errors="coerce")
     bad = raw.notna() & ~numeric.isin([0.0, 1.0, 100.0])
     if bad.any():
         sample = df.loc[bad, ["municipality_code", "indicator_id", "answer"]].head(5).to_dict("records")
         raise ValueError(f"answers: answer must be 1/0/NaN or 100/0, got {sample}")
-    return numeric.map(lambda v: np.nan if pd.isna(v) else (0.0 if v == 0 else 100.0))
+    points = np.where(numeric.isna(), np.nan, np.where(numeric == 0, 0.0, 100.0))
+    return pd.Series(points, index=numeric.index, name=raw.name, dtype=float)
 
 
-def _points_long(
-    process_points: pd.DataFrame, outcome_points: pd.DataFrame, ind: pd.DataFrame
-) -> pd.DataFrame:
-    import pandas as pd
-
-    cols = ["municipality_code", "indicator_id", "points"]
-    points = pd.concat([process_points[cols], outcome_points[cols]], ignore_index=True)
-    points["municipality_code"] = points["municipality_code"].map(_code)
-    points["points"] = pd.to_numeric(points["points"], errors="raise").astype(float)
-    if points["points"].isna().any() or ((points["points"] < 0) | (points["points"] > 100)).any():
-        raise ValueError("points must be in [0, 100] and not missing (missing data is scored 0 upstream)")
-    _check_unique(points, ["municipality_code", "indicator_id"], "points")
-    expected = set(ind["indicator_id"])
-    for code, got in points.groupby("municipality_code")["indicator_id"]:
-        if set(got) != expected:
-            raise ValueError(
-                f"points for municipality {code}: missing {sorted(expected - set(got))}, "
-                f"unknown {sorted(set(got) - expected)}"
-            )
-    return points
+def _bool_as_float(value: object) -> object:
+    return float(value) if isinstance(value, bool) else value
 
 
-def _population_series(
-    population: pd.DataFrame, codes: list[str], assumptions: Assumptions, payment_year: int | None
-) -> pd.Series:
-    pop = population.copy()
-    for col in ("municipality_code", "population"):
-        if col not in pop.columns:
-            raise ValueError(f"population: missing column {col!r}")
-    pop["municipality_code"] = pop["municipality_code"].map(_code)
-    if "year" in pop.columns:
-        if payment_year is not None:
-            year = payment_year - assumptions.population_lag
-            pop = pop[pop["year"].astype(int) == year]
-            if not len(pop):
-                raise ValueError(f"population: no rows for year {year} (payment year {payment_year} − lag)")
-        elif pop["year"].nunique() > 1:
-            raise ValueError("population: several years given but no payment_year to choose one")
-    _check_unique(pop, ["municipality_code"], "population")
-    series = pop.set_index("municipality_code")["population"].astype(float)
-    missing = sorted(set(codes) - set(series.index))
-    extra = sorted(set(series.index) - set(codes))
-    if missing or extra:
-        raise ValueError(
-            f"population must cover exactly the scored municipalities: missing {missing}, extra {extra}"
+def scoring_key(assumptions: Assumptions, kind: str) -> tuple[object, ...]:
+    """The assumption fields that score_process (``kind="process"``) or score_outcomes reads."""
+    read = (f.name for f in fields(assumptions) if f.name not in _NOT_READ_BY[kind])
+    return (kind, *((name, getattr(assumptions, name)) for name in read))
+
+
+class SetScores:
+    """Process and outcome points of one set of inputs under many assumption sets.
+
+    Sets that differ only in what acts after scoring (weights, population year, price) share the points:
+    each distinct scoring runs once and is relabelled with the asking set's name, exactly as
+    score_process / score_outcomes would have returned it.
+    """
+
+    def __init__(
+        self,
+        answers: pd.DataFrame,
+        outcome_values: pd.DataFrame,
+        indicators: pd.DataFrame,
+        municipalities: Iterable[str | int],
+        payment_year: int | None,
+    ) -> None:
+        self._inputs = (answers, outcome_values, indicators, _codes(municipalities))
+        self._payment_year = payment_year
+        self._done: dict[tuple[object, ...], pd.DataFrame] = {}
+
+    def built_from(
+        self, frames: tuple[pd.DataFrame, ...], municipalities: Iterable[str | int], payment_year: int | None
+    ) -> bool:
+        """True when (answers, outcome_values, indicators) are the very frames the points come from."""
+        same = len(frames) == 3 and all(
+            mine is theirs for mine, theirs in zip(self._inputs, frames, strict=False)
         )
-    if (series.loc[codes] <= 0).any() or series.loc[codes].isna().any():
-        raise ValueError("population: every municipality needs a positive population")
-    return series.loc[codes]
+        return same and self._inputs[3] == _codes(municipalities) and self._payment_year == payment_year
 
+    def process(self, assumptions: Assumptions) -> pd.DataFrame:
+        """score_process for this set."""
+        return self._scored("process", assumptions)
 
-def _component_details(process_points: pd.DataFrame, outcome_points: pd.DataFrame) -> pd.DataFrame:
-    """value_prev / value_latest / change per component; for a process item value_latest is its 0/100."""
-    import numpy as np
-    import pandas as pd
+    def outcomes(self, assumptions: Assumptions) -> pd.DataFrame:
+        """score_outcomes for this set."""
+        return self._scored("outcome", assumptions)
 
-    proc = process_points[["municipality_code", "indicator_id", "points", "missing"]].copy()
-    proc["value_prev"] = np.nan
-    proc["value_latest"] = proc["points"].where(~proc["missing"].astype(bool))
-    proc["change"] = np.nan
-    outc = outcome_points[
-        ["municipality_code", "indicator_id", "value_prev", "value_latest", "change"]
-    ].copy()
-    cols = ["municipality_code", "indicator_id", "value_prev", "value_latest", "change"]
-    detail = pd.concat([proc[cols], outc[cols]], ignore_index=True)
-    detail["municipality_code"] = detail["municipality_code"].map(_code)
-    for col in ("value_prev", "value_latest", "change"):
-        detail[col] = detail[col].astype(float)
-    return detail
+    def _scored(self, kind: str, assumptions: Assumptions) -> pd.DataFrame:
+        key = scoring_key(assumptions, kind)
+        if key not in self._done:
+            answers, values, indicators, codes = self._inputs
+            score, data = (score_process, answers) if kind == "process" else (score_outcomes, values)
+            self._done[key] = score(data, indicators, codes, assumptions, payment_year=self._payment_year)
+        return self._done[key].assign(assumption_set=assumptions.name)

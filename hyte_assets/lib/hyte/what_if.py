@@ -13,9 +13,10 @@ from hyte_assets.lib.hyte.config import (
 from hyte_assets.lib.hyte.frames import (
     _check_indicators,
     _code,
-    _codes,
+    _code_column,
 )
-from hyte_assets.lib.hyte.scoring import _score_indicator_frame, calculate, compute_kerroin
+from hyte_assets.lib.hyte.kerroin import kerroin_only
+from hyte_assets.lib.hyte.scoring import SetScores, _score_indicator_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +37,7 @@ def typical_step(outcome_values: pd.DataFrame, indicator_id: str, max_year: int 
     df = df[df["value"].notna()]
     if max_year is not None:
         df = df[df["year"].astype(int) <= max_year]
-    df["municipality_code"] = df["municipality_code"].map(_code)
+    df["municipality_code"] = _code_column(df["municipality_code"])
     df = df.sort_values(["municipality_code", "year"])
     diffs = df.groupby("municipality_code")["value"].diff().abs().dropna()
     return float(diffs.median()) if len(diffs) else float("nan")
@@ -69,12 +70,12 @@ def what_if(
     code = _code(municipality_code)
     ind = _check_indicators(indicators)
     args = (population, ind, base_price_eur, assumptions)
-    base, _ = compute_kerroin(process_points, outcome_points, *args, payment_year=payment_year)
+    base = kerroin_only(process_points, outcome_points, *args, payment_year=payment_year)
     base_row = base.set_index("municipality_code").loc[code]
     titles = ind.set_index("indicator_id")["title_fi"] if "title_fi" in ind else pd.Series(dtype=str)
     polarity = ind.set_index("indicator_id")["polarity"]
-    proc = process_points.assign(municipality_code=process_points["municipality_code"].map(_code))
-    outc = outcome_points.assign(municipality_code=outcome_points["municipality_code"].map(_code))
+    proc = process_points.assign(municipality_code=_code_column(process_points["municipality_code"]))
+    outc = outcome_points.assign(municipality_code=_code_column(outcome_points["municipality_code"]))
 
     rows: list[dict[str, Any]] = []
 
@@ -108,7 +109,7 @@ def what_if(
         scenario_points = proc.copy()
         scenario_points.loc[mask, "points"] = 100.0
         scenario_points.loc[mask, "missing"] = False
-        k, _ = compute_kerroin(scenario_points, outc, *args, payment_year=payment_year)
+        k = kerroin_only(scenario_points, outc, *args, payment_year=payment_year)
         text = f"process item {r.indicator_id}: {r.points:g} → 100 (criterion met in the next TEA round)"
         record(r.indicator_id, "process", text, float(r.points), 100.0, k)
 
@@ -129,7 +130,7 @@ def what_if(
         idx = scenario_out.index[scenario_out["indicator_id"] == r.indicator_id]
         for col in ("change", "points", "missing", "rule", "value_latest"):
             scenario_out.loc[idx, col] = rescored[col].to_numpy()
-        k, _ = compute_kerroin(proc, scenario_out, *args, payment_year=payment_year)
+        k = kerroin_only(proc, scenario_out, *args, payment_year=payment_year)
         after = float(rescored.loc[rescored["municipality_code"] == code, "points"].iloc[0])
         text = (
             f"outcome {r.indicator_id}: latest value {r.value_latest:g} → {new_latest:g} (one typical step "
@@ -169,30 +170,30 @@ def compare_assumption_sets(
     assumption_sets: Mapping[str, Assumptions],
     payment_year: int,
     published_eur_per_resident: float | None = None,
+    *,
+    scores: SetScores | None = None,
 ) -> pd.DataFrame:
     """One row per assumption set: the municipality's coefficient and euros, so the spread is visible.
 
     delta_vs_default_eur is measured against the set named "default" (else the first set), and
     delta_vs_published_eur against an official figure when one is given (e.g. Heinola 21.5 €/resident).
+    ``population`` may hold several years (column ``year``): each set then takes payment_year minus its
+    own population_lag. Sets that score alike share their points (:class:`SetScores`; pass ``scores``
+    to share them with the caller too, built from these same input frames).
     """
     import numpy as np
     import pandas as pd
 
     code = _code(municipality_code)
-    codes = _codes(municipalities)
+    if scores is None:
+        scores = SetScores(answers, outcome_values, indicators, municipalities, payment_year)
+    elif not scores.built_from((answers, outcome_values, indicators), municipalities, payment_year):
+        raise ValueError("compare_assumption_sets: scores were computed from other inputs than these")
     rows = []
     for name, assumptions in assumption_sets.items():
         price, price_source = base_price_for(base_prices, payment_year, assumptions)
-        kerroin, _ = calculate(
-            answers,
-            outcome_values,
-            population,
-            indicators,
-            codes,
-            price,
-            assumptions,
-            payment_year=payment_year,
-        )
+        points = (scores.process(assumptions), scores.outcomes(assumptions))
+        kerroin = kerroin_only(*points, population, indicators, price, assumptions, payment_year=payment_year)
         own = kerroin.set_index("municipality_code").loc[code]
         rows.append(
             {
