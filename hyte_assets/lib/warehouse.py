@@ -140,6 +140,31 @@ def _open(
             delay = min(delay * 2, 2.0)
 
 
+# What pandas infers for object columns that cannot hold a list or array cell.
+_SCALAR_KINDS = frozenset(
+    {"empty", "string", "bytes", "integer", "floating", "mixed-integer-float", "decimal", "boolean"}
+    | {"datetime64", "datetime", "date", "timedelta64", "timedelta", "time", "period"}
+)
+
+
+def array_columns(df: pd.DataFrame) -> list[str]:
+    """The object columns with list or array cells (DuckDB LIST columns, e.g. region memberships).
+
+    `infer_dtype` clears a text column in C; only columns it calls mixed are looked at cell by
+    cell (at national scale, looking at every cell of every text column took seconds a refresh).
+    """
+    import numpy as np
+    from pandas.api.types import infer_dtype
+
+    return [
+        c
+        for c in df.columns
+        if df[c].dtype == object
+        and infer_dtype(df[c], skipna=True) not in _SCALAR_KINDS
+        and df[c].map(lambda v: isinstance(v, list | np.ndarray)).any()
+    ]
+
+
 def frame_fingerprint(df: pd.DataFrame) -> str:
     """A content hash of a frame (columns, dtypes and values), independent of the row index."""
     import pandas as pd
@@ -149,8 +174,7 @@ def frame_fingerprint(df: pd.DataFrame) -> str:
     if len(df):
         frame = df.reset_index(drop=True)
         # List cells (e.g. region memberships) are not hashable; their text form is stable.
-        listy = [c for c in frame.columns if frame[c].dtype == object and frame[c].map(type).eq(list).any()]
-        frame = frame.assign(**{c: frame[c].map(repr) for c in listy})
+        frame = frame.assign(**{c: frame[c].map(repr) for c in array_columns(frame)})
         hashed = pd.util.hash_pandas_object(frame, index=False)
         digest.update(hashed.to_numpy().tobytes())
     return digest.hexdigest()[:16]

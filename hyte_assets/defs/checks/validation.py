@@ -25,7 +25,7 @@ from hyte_assets.defs.checks.suites import (
     TableSuite,
 )
 from hyte_assets.lib.ge_adapter import VIOLATES_COLUMN, Expectation, ValidationOutcome, validate
-from hyte_assets.lib.warehouse import fingerprint_of, frame_fingerprint, qualified, read_table
+from hyte_assets.lib.warehouse import array_columns, fingerprint_of, frame_fingerprint, qualified, read_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -388,7 +388,7 @@ _VERDICTS: dict[str, tuple[str, Verdict]] = {}
 
 def _hashable(df: "pd.DataFrame") -> "pd.DataFrame":
     """List cells (DuckDB arrays, e.g. region memberships) as text, so the frame can be hashed."""
-    arrays = [c for c in df.columns if df[c].dtype == object and df[c].map(_is_array).any()]
+    arrays = array_columns(df)
     return df.assign(**{c: df[c].map(lambda v: repr(list(v)) if _is_array(v) else repr(v)) for c in arrays})
 
 
