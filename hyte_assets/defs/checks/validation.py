@@ -126,12 +126,13 @@ def _with_changes(suite: TableSuite, df: "pd.DataFrame") -> "pd.DataFrame":
         data["_month"] = data["period"].astype("string").str[5:7].fillna("")
         groups.append("_month")
     data = data.sort_values([*groups, order])
-    keys = [data[g] for g in groups]
-    change = data.groupby(keys, dropna=False, sort=False)["_value"].diff()
-    by_series = change.groupby(keys, dropna=False)
+    # The text keys are factorised once; every grouping below is by the integer series number.
+    series_no = data.groupby(groups, dropna=False, sort=False).ngroup()
+    change = data["_value"].groupby(series_no).diff()
+    by_series = change.groupby(series_no)
     median = by_series.transform("median")
-    mad = (change - median).abs().groupby(keys, dropna=False).transform("median")
-    level = data["_value"].abs().groupby(keys, dropna=False).transform("median")
+    mad = (change - median).abs().groupby(series_no).transform("median")
+    level = data["_value"].abs().groupby(series_no).transform("median")
     outlier = (
         (by_series.transform("count") >= OUTLIER_MIN_CHANGES)
         & ((change - median).abs() > OUTLIER_MADS * mad)
