@@ -53,6 +53,10 @@ class _Pipe:
                 stderr=stderr,
                 start_new_session=True,  # its helpers are killed with it, as one process group
             )
+        except OSError:
+            os.close(self._out)
+            os.close(self._in)
+            raise
         finally:
             os.close(to_chrome)
             os.close(from_chrome)
