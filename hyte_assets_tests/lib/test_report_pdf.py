@@ -16,7 +16,8 @@ import pytest
 from hyte_assets.lib.report.pdf import write_pdfs
 
 # Stands in for Chromium: answers the DevTools commands on fd 3 / fd 4 (NUL-ended JSON), records
-# its command line and every command, and for a page named *broken* dies, for *hang* never answers.
+# its command line and every command, and for a page named *broken* dies, for *hang* never answers,
+# for *crash* loses the tab's renderer.
 FAKE = """#!{python}
 import base64, json, os, sys, time
 log = open(os.environ["FAKE_LOG"], "a")
@@ -45,6 +46,10 @@ while True:
             sys.stderr.write("page crashed\\n"); sys.exit(3)
         if "hang" in params["url"]:
             time.sleep(600)
+        if "crash" in params["url"]:  # the renderer goes; the browser lives on
+            reason = {{"reason": "Render process gone."}}
+            send({{"method": "Inspector.detached", "sessionId": session, "params": reason}})
+            continue
     elif method == "Page.printToPDF":
         result = {{"data": base64.b64encode(("%PDF-1.4 " + url[session] + "\\n%%EOF\\n").encode()).decode()}}
     elif method == "Browser.close":
@@ -107,6 +112,14 @@ def test_a_failed_print_names_its_file_keeps_stderr_and_replaces_nothing(
         write_pdfs(pages(tmp_path, "ok.html", "broken.html"))
     assert (tmp_path / "ok.pdf").read_text(encoding="utf-8") == "old"  # no half-new set of PDFs
     assert not list(tmp_path.glob("*.tmp")) and not (tmp_path / "broken.pdf").exists()
+
+
+def test_a_tab_whose_renderer_went_fails_at_once_naming_its_file(tmp_path: Path, fake_chromium: Path) -> None:
+    with pytest.raises(
+        RuntimeError, match=r"crash\.html to PDF \(loading: its tab closed: Render process gone\.\)"
+    ):
+        write_pdfs(pages(tmp_path, "a.html", "crash.html"), timeout_s=60)  # not "no answer within 60 s"
+    assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob("*.tmp"))
 
 
 def gone(pid: int) -> bool:

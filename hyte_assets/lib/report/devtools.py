@@ -65,12 +65,15 @@ class _Pipe:
         self._last_id = 0
         self._answers: dict[int, dict[str, Any]] = {}
         self._events: list[dict[str, Any]] = []
+        self._session_of: dict[int, str | None] = {}
+        self._gone: dict[str, str] = {}  # session → why its tab's renderer went (it will never answer)
 
     def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None) -> int:
         self._last_id += 1
         message: dict[str, Any] = {"id": self._last_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = session
+        self._session_of[self._last_id] = session
         data = json.dumps(message).encode() + b"\0"
         while data:  # commands are small: a full pipe means Chromium stopped reading
             if not select.select([], [self._out], [], self._left())[1]:
@@ -83,6 +86,7 @@ class _Pipe:
 
     def answer(self, number: int) -> Any:
         while number not in self._answers:
+            self._check(self._session_of[number])
             self._read()
         message = self._answers.pop(number)
         if "error" in message:
@@ -95,7 +99,12 @@ class _Pipe:
                 if message.get("method") == method and message.get("sessionId") == session:
                     self._events.remove(message)
                     return message
+            self._check(session)
             self._read()
+
+    def _check(self, session: str | None) -> None:
+        if session in self._gone:
+            raise PrintError(f"its tab closed: {self._gone[session]}")
 
     def _left(self) -> float:
         left = self.deadline - time.monotonic()
@@ -119,6 +128,8 @@ class _Pipe:
         message = json.loads(raw)
         if "id" in message:
             self._answers[message["id"]] = message
+        elif message.get("method") == "Inspector.detached":  # e.g. "Render process gone."
+            self._gone[message.get("sessionId", "")] = message.get("params", {}).get("reason", "")
         else:
             self._events.append(message)
 
