@@ -2,18 +2,20 @@
 
 Page numbers come from the stylesheet's @page margin box (Chromium's own header and footer, which
 would print the file's path, are switched off). Chromium is looked up, never installed here:
-HYTE_CHROMIUM names a binary, else `chromium`, `chromium-browser` or `google-chrome` on PATH.
+HYTE_CHROMIUM names a binary, else `chromium-headless-shell` (starts in half the time), `chromium`,
+`chromium-browser` or `google-chrome` on PATH. One Chromium prints every file (lib/report/devtools.py).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-BINARIES = ("chromium", "chromium-browser", "google-chrome")
+from hyte_assets.lib.report.devtools import print_pdfs
+
+BINARIES = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
 # Off the network and away from any user profile (the report is one self-contained file).
 FLAGS = (
     "--headless",
@@ -46,41 +48,29 @@ def write_pdf(html_path: Path, pdf_path: Path | None = None, *, timeout_s: float
 def write_pdfs(
     html_paths: list[Path], pdf_paths: list[Path] | None = None, *, timeout_s: float = 180.0
 ) -> list[Path]:
-    """Print each HTML file to its PDF (default: beside it), one Chromium per file, all at once:
-    most of a print is Chromium starting, which runs in parallel on two cores. [] without Chromium."""
+    """Print each HTML file to its PDF (default: beside it) with one Chromium, all within timeout_s;
+    [] without Chromium. All or nothing: a failure (RuntimeError naming the file) replaces no PDF."""
     binary = find_chromium()
-    if binary is None:
+    if binary is None or not html_paths:
         return []
     targets = pdf_paths or [path.with_suffix(".pdf") for path in html_paths]
-    with tempfile.TemporaryDirectory(prefix="hyte-pdf-") as profiles:
-        started = []
-        for number, (html_path, pdf_path) in enumerate(zip(html_paths, targets, strict=True)):
-            tmp = pdf_path.with_name(pdf_path.name + ".tmp")
-            command = [
+    temps = [pdf_path.with_name(pdf_path.name + ".tmp") for pdf_path in targets]
+    try:
+        with tempfile.TemporaryDirectory(prefix="hyte-pdf-") as profiles:
+            print_pdfs(
                 binary,
-                *FLAGS,
-                f"--user-data-dir={Path(profiles) / str(number)}",  # one profile per process
-                f"--print-to-pdf={tmp}",
-                html_path.resolve().as_uri(),
-            ]
-            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            started.append((html_path, pdf_path, tmp, process))
-        problems = []
-        for html_path, _, tmp, process in started:
-            try:
-                _, stderr = process.communicate(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                _, stderr = process.communicate()
-                stderr = f"no PDF within {timeout_s:.0f} s. {stderr}"
-            if process.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
-                problems.append(
-                    f"chromium did not print {html_path} to PDF ({process.returncode}): {stderr[-1500:]}"
-                )
-    if problems:
-        for _, _, tmp, _ in started:
+                FLAGS,
+                Path(profiles) / "profile",
+                list(zip(html_paths, temps, strict=True)),
+                timeout_s,
+            )
+        for tmp in temps:
+            if not tmp.read_bytes().startswith(b"%PDF-"):
+                raise RuntimeError(f"chromium wrote no PDF to {tmp}")
+    except BaseException:
+        for tmp in temps:
             tmp.unlink(missing_ok=True)
-        raise RuntimeError("; ".join(problems))
-    for _, pdf_path, tmp, _ in started:
+        raise
+    for tmp, pdf_path in zip(temps, targets, strict=True):
         os.replace(tmp, pdf_path)
-    return [pdf_path for _, pdf_path, _, _ in started]
+    return list(targets)
