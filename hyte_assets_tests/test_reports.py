@@ -30,7 +30,8 @@ from hyte_assets.lib.peers import region_tables
 from hyte_assets.lib.publish import serving_path
 from hyte_assets.lib.report import load_report_data, render_charts, render_report
 from hyte_assets.lib.scorecard_files import load_scorecard_tables
-from hyte_assets.lib.sql_models import SqlModel, discover, materialize, topological_order
+from hyte_assets.lib.sql_models import SqlModel, discover, topological_order
+from hyte_assets.lib.sql_run import materialize
 from hyte_assets.lib.warehouse import replace_tables
 from hyte_assets_tests.conftest import Refreshed
 from hyte_assets_tests.e2e import chromium

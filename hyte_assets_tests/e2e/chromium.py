@@ -23,10 +23,10 @@ FLAGS = (
     # Console messages and uncaught page errors go to stderr as "INFO:CONSOLE(...)" lines.
     "--enable-logging=stderr",
     "--v=0",
-    # Let the single-page app fetch its GraphQL data and render before the DOM is taken.
-    "--virtual-time-budget=15000",
     "--window-size=1440,900",
 )
+# Let a single-page app fetch its data and render before the DOM is taken (virtual milliseconds).
+VIRTUAL_TIME_MS = 15000
 
 
 def find_or_install() -> tuple[str | None, str]:
@@ -57,11 +57,17 @@ def find_or_install() -> tuple[str | None, str]:
 
 
 def run(
-    binary: str, url: str, profile: Path, *action: str, timeout_s: float = 120.0
+    binary: str,
+    url: str,
+    profile: Path,
+    *action: str,
+    timeout_s: float = 120.0,
+    virtual_time_ms: int = VIRTUAL_TIME_MS,
 ) -> subprocess.CompletedProcess[str]:
     """One headless Chromium invocation with a fresh profile dir; `action` is e.g. `--dump-dom`."""
+    budget = f"--virtual-time-budget={virtual_time_ms}"
     return subprocess.run(
-        [binary, *FLAGS, f"--user-data-dir={profile}", *action, url],
+        [binary, *FLAGS, budget, f"--user-data-dir={profile}", *action, url],
         capture_output=True,
         text=True,
         timeout=timeout_s,

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from hyte_assets.lib.errors import SourceError
-from hyte_assets.lib.sql_models import SqlModel, discover, materialize, preview, run_test, topological_order
+from hyte_assets.lib.sql_models import SqlModel, discover, topological_order
+from hyte_assets.lib.sql_run import materialize, preview, run_test
 
 STAGING = """\
 -- Sotkanet values cleaned for the marts.

@@ -19,7 +19,8 @@ import pytest
 from hyte_assets.lib.catalog import COLUMNS, load_catalog
 from hyte_assets.lib.peers import region_tables
 from hyte_assets.lib.scorecard_files import SPECS, load_scorecard_tables
-from hyte_assets.lib.sql_models import SqlModel, SqlTest, discover, materialize, run_test
+from hyte_assets.lib.sql_models import SqlModel, SqlTest, discover
+from hyte_assets.lib.sql_run import materialize, run_test
 from hyte_assets.lib.warehouse import replace_tables
 
 REPO = Path(__file__).resolve().parents[2]

@@ -19,7 +19,8 @@ import pytest
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.peers import load_peer_rules
 from hyte_assets.lib.region_table import load_region_table
-from hyte_assets.lib.sql_models import SqlModel, materialize
+from hyte_assets.lib.sql_models import SqlModel
+from hyte_assets.lib.sql_run import materialize
 from hyte_assets.lib.warehouse import replace_tables
 
 from .conftest import (

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hyte_assets.lib.sql_models import SqlModel, materialize
+from hyte_assets.lib.sql_models import SqlModel
+from hyte_assets.lib.sql_run import materialize
 
 from .conftest import MIN_CHANGE_CSV
 

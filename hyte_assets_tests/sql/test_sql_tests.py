@@ -12,7 +12,8 @@ from collections.abc import Callable
 import duckdb
 import pytest
 
-from hyte_assets.lib.sql_models import SqlTest, discover, run_test
+from hyte_assets.lib.sql_models import SqlTest, discover
+from hyte_assets.lib.sql_run import run_test
 
 from .conftest import SQL_ROOT, insert_values, write_scenario
 

@@ -16,7 +16,8 @@ import dagster as dg
 from hyte_assets.defs.checks.verdicts import batched, with_reuse
 from hyte_assets.defs.metadata import preview as preview_md
 from hyte_assets.defs.resources import PROJECT_ROOT, PipelineSettings, WarehouseResource
-from hyte_assets.lib.sql_models import SqlModel, SqlTest, discover, materialize, preview, run_test
+from hyte_assets.lib.sql_models import SqlModel, SqlTest, discover
+from hyte_assets.lib.sql_run import materialize, preview, run_test
 from hyte_assets.lib.warehouse import content_fingerprint, table_exists, table_version
 
 if TYPE_CHECKING:
