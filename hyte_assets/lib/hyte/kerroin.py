@@ -67,6 +67,9 @@ def compute_kerroin(
     return kerroin, comp[COMPONENT_COLUMNS]
 
 
+# The same six model inputs as compute_kerroin and what_if take (a shared parameter list, not
+# shared logic). compute_kerroin calls this and re-derives the checked points for its component
+# table: a few milliseconds, kept so that this function stays the one place the coefficient is made.
 def kerroin_only(
     process_points: pd.DataFrame,
     outcome_points: pd.DataFrame,
