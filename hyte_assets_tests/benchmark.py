@@ -253,6 +253,10 @@ def main() -> None:
         )
         figures += heinola_figures(heinola, repeats)
         notes.append(f"Forced refresh with nothing new, Heinola scope: {heinola.summary()}.")
+        from hyte_assets.lib.report.pdf import find_chromium
+
+        printer = find_chromium() or "nothing (no Chromium found)"
+        notes.append(f"4. the report's PDFs were printed by {printer}.")
         notes += [f"**Refresh failed**: {failure}." for failure in heinola.failures]
         load = import_profile(LOAD_PROBE, "hyte_assets.definitions", REPO, plain_env())
         profile = render_profile(load, heinola.full_steps[-1], "snapshot, Heinola scope, the last run")
