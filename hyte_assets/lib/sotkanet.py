@@ -95,6 +95,55 @@ def _title_fi(doc: Mapping[str, Any]) -> Any:
     return title.get("fi") if isinstance(title, Mapping) else None
 
 
+_ROW_KEYS = ("indicator", "region", "year", "gender", "value")
+_NUMBER_TYPES = frozenset({int, float, type(None)})
+_GENDER_SET = frozenset(GENDERS)
+
+
+def _fast_rows(
+    data: list[Any], indicator_id: int, years: set[int], genders: set[str]
+) -> list[SotkanetRow] | None:
+    """The kept rows of a `/json` answer checked column by column, or None if any row is bad.
+
+    Why: an answer at real scale has ~11 000 rows and one Python call per row cost ~40 ms under
+    the interpreter lock, which `data_many`'s threads cannot overlap. The checks are those of
+    `_parse_row` on whole columns (exact JSON types: `type(x) is int` excludes bool); when one
+    fails, None sends the caller to the per-row path, which raises the message naming the row.
+    """
+    if not data:
+        return []
+    try:
+        if set(map(type, data)) != {dict}:
+            return None
+        indicator, region, year, gender, value = ([row[key] for row in data] for key in _ROW_KEYS)
+        abs_value = [row.get("absValue") for row in data]
+        if set(indicator) != {indicator_id} or not set(gender) <= _GENDER_SET:
+            return None
+    except (KeyError, TypeError):  # a missing key, or an unhashable indicator/gender
+        return None
+    if set(map(type, region)) != {int} or set(map(type, year)) != {int}:
+        return None
+    value, abs_value = _floats(value), _floats(abs_value)
+    if value is None or abs_value is None:
+        return None
+    # Dict literals: calling the TypedDict per row would double the cost of this step.
+    return [
+        {"indicator": indicator_id, "region": r, "year": y, "gender": g, "value": v, "abs_value": a}
+        for r, y, g, v, a in zip(region, year, gender, value, abs_value, strict=True)
+        if y in years and g in genders
+    ]
+
+
+def _floats(column: list[Any]) -> list[float | None] | None:
+    """A JSON number column as floats (None kept), or None if it holds anything else."""
+    types = set(map(type, column))
+    if not types <= _NUMBER_TYPES:
+        return None
+    if int not in types:  # already floats and None: nothing to convert
+        return column
+    return [None if v is None else float(v) for v in column]
+
+
 class SotkanetClient:
     """Fetches and validates Sotkanet regions, indicator metadata and indicator data.
 
@@ -258,9 +307,12 @@ class SotkanetClient:
             data, url = self._get("json", item=item, snapshot_path=f"json/{indicator_id}.json", params=params)
             if not isinstance(data, list):
                 raise self._error(f"expected a list of rows, got {type(data).__name__}", url, item)
-            rows = [self._parse_row(raw, indicator_id, url, item, index) for index, raw in enumerate(data)]
-        wanted_years, wanted_genders = set(years_), set(genders_)
-        rows = [r for r in rows if r["year"] in wanted_years and r["gender"] in wanted_genders]
+            rows = _fast_rows(data, indicator_id, set(years_), set(genders_))
+            if rows is None:  # some row is bad: the per-row path finds it and names it
+                rows = [
+                    self._parse_row(raw, indicator_id, url, item, index) for index, raw in enumerate(data)
+                ]
+                rows = [r for r in rows if r["year"] in years_ and r["gender"] in genders_]
         if not rows:
             log.warning(
                 "%s: %s returned no rows for years %s, genders %s", self.source, item, years_, genders_
