@@ -7,7 +7,7 @@ once, and the API asks for occasional use only. So the client
 * sends one indicator per call with repeated `years=` / `genders=` parameters (a comma list is
   HTTP 400),
 * checks every row and metadata document for the keys it relies on, and that rows belong to
-  the requested indicator,
+  the requested indicator (rows column by column, in `sotkanet_rows`),
 * resolves regions by (category, code) from `/regions` instead of hard-coding ids,
 * lets the pipeline assert each indicator's Finnish title before using its data.
 
@@ -28,10 +28,12 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from functools import partial
+from typing import Any
 
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.http import FetchStats, Request, RetryingHttp, Transport
+from hyte_assets.lib.sotkanet_rows import SotkanetRow, parse_rows
 from hyte_assets.lib.sotkanet_titles import (  # re-exported: callers import them from here
     GENDERS,
     LEVEL_NAMES,
@@ -71,77 +73,13 @@ class Region:
     uri: str | None
 
 
-class SotkanetRow(TypedDict):
-    """One `/json` row; `abs_value` is None when the API omits `absValue`."""
-
-    indicator: int
-    region: int
-    year: int
-    gender: str
-    value: float | None
-    abs_value: float | None
-
-
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _title_fi(doc: Mapping[str, Any]) -> Any:
     title = doc.get("title")
     return title.get("fi") if isinstance(title, Mapping) else None
-
-
-_ROW_KEYS = ("indicator", "region", "year", "gender", "value")
-_NUMBER_TYPES = frozenset({int, float, type(None)})
-_GENDER_SET = frozenset(GENDERS)
-
-
-def _fast_rows(
-    data: list[Any], indicator_id: int, years: set[int], genders: set[str]
-) -> list[SotkanetRow] | None:
-    """The kept rows of a `/json` answer checked column by column, or None if any row is bad.
-
-    Why: an answer at real scale has ~11 000 rows and one Python call per row cost ~40 ms under
-    the interpreter lock, which `data_many`'s threads cannot overlap. The checks are those of
-    `_parse_row` on whole columns (exact JSON types: `type(x) is int` excludes bool); when one
-    fails, None sends the caller to the per-row path, which raises the message naming the row.
-    """
-    if not data:
-        return []
-    try:
-        if set(map(type, data)) != {dict}:
-            return None
-        indicator, region, year, gender, value = ([row[key] for row in data] for key in _ROW_KEYS)
-        abs_value = [row.get("absValue") for row in data]
-        if set(indicator) != {indicator_id} or not set(gender) <= _GENDER_SET:
-            return None
-    except (KeyError, TypeError):  # a missing key, or an unhashable indicator/gender
-        return None
-    if set(map(type, region)) != {int} or set(map(type, year)) != {int}:
-        return None
-    value, abs_value = _floats(value), _floats(abs_value)
-    if value is None or abs_value is None:
-        return None
-    # Dict literals: calling the TypedDict per row would double the cost of this step.
-    return [
-        {"indicator": indicator_id, "region": r, "year": y, "gender": g, "value": v, "abs_value": a}
-        for r, y, g, v, a in zip(region, year, gender, value, abs_value, strict=True)
-        if y in years and g in genders
-    ]
-
-
-def _floats(column: list[Any]) -> list[float | None] | None:
-    """A JSON number column as floats (None kept), or None if it holds anything else."""
-    types = set(map(type, column))
-    if not types <= _NUMBER_TYPES:
-        return None
-    if int not in types:  # already floats and None: nothing to convert
-        return column
-    return [None if v is None else float(v) for v in column]
 
 
 class SotkanetClient:
@@ -307,54 +245,14 @@ class SotkanetClient:
             data, url = self._get("json", item=item, snapshot_path=f"json/{indicator_id}.json", params=params)
             if not isinstance(data, list):
                 raise self._error(f"expected a list of rows, got {type(data).__name__}", url, item)
-            rows = _fast_rows(data, indicator_id, set(years_), set(genders_))
-            if rows is None:  # some row is bad: the per-row path finds it and names it
-                rows = [
-                    self._parse_row(raw, indicator_id, url, item, index) for index, raw in enumerate(data)
-                ]
-                rows = [r for r in rows if r["year"] in years_ and r["gender"] in genders_]
+            fail = partial(self._error, url=url, item=item)
+            rows = parse_rows(data, indicator_id, set(years_), set(genders_), fail)
         if not rows:
             log.warning(
                 "%s: %s returned no rows for years %s, genders %s", self.source, item, years_, genders_
             )
             self.stats.record_empty(item)
         return rows
-
-    def _parse_row(self, raw: Any, indicator_id: int, url: str, item: str, index: int) -> SotkanetRow:
-        if not isinstance(raw, Mapping):
-            raise self._error("data row is not an object", url, item, row=index)
-        for key in ("indicator", "region", "year", "gender", "value"):
-            if key not in raw:
-                raise self._error(f"missing key {key!r} in data row", url, item, row=index, column=key)
-        if raw["indicator"] != indicator_id:
-            raise self._error(
-                f"wrong indicator in rows: asked for {indicator_id}, row has {raw['indicator']!r}",
-                url,
-                item,
-                row=index,
-                column="indicator",
-            )
-        for key in ("region", "year"):
-            if not _is_int(raw[key]):
-                raise self._error(
-                    f"{key} must be an integer, got {raw[key]!r}", url, item, row=index, column=key
-                )
-        if raw["gender"] not in GENDERS:
-            raise self._error(f"unknown gender {raw['gender']!r}", url, item, row=index, column="gender")
-        for key in ("value", "absValue"):
-            if raw.get(key) is not None and not _is_number(raw[key]):
-                raise self._error(
-                    f"{key} must be a number, got {raw[key]!r}", url, item, row=index, column=key
-                )
-        abs_value = raw.get("absValue")
-        return SotkanetRow(
-            indicator=indicator_id,
-            region=raw["region"],
-            year=raw["year"],
-            gender=raw["gender"],
-            value=None if raw["value"] is None else float(raw["value"]),
-            abs_value=None if abs_value is None else float(abs_value),
-        )
 
     def data_many(
         self,
