@@ -9,7 +9,8 @@ the first bad row, its column and the problem, exactly as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, TypedDict
 
 from hyte_assets.lib.errors import SourceError
@@ -54,7 +55,8 @@ def _column_rows(
     try:
         if set(map(type, data)) != {dict}:
             return None
-        indicator, region, year, gender, value = ([row[key] for row in data] for key in _ROW_KEYS)
+        # one pass over the rows, transposed into columns (KeyError: a row lacks a key)
+        indicator, region, year, gender, value = zip(*map(itemgetter(*_ROW_KEYS), data), strict=True)
         abs_value = [row.get("absValue") for row in data]
         if set(indicator) != {indicator_id} or not set(gender) <= _GENDER_SET:
             return None
@@ -73,7 +75,7 @@ def _column_rows(
     ]
 
 
-def _floats(column: list[Any]) -> list[Any] | None:
+def _floats(column: Sequence[Any]) -> Sequence[Any] | None:
     """A JSON number column as floats (None kept), or None if it holds anything else."""
     types = set(map(type, column))
     if not types <= _NUMBER_TYPES:
