@@ -9,8 +9,7 @@ the first bad row, its column and the problem, exactly as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from operator import itemgetter
+from collections.abc import Callable, Mapping
 from typing import Any, TypedDict
 
 from hyte_assets.lib.errors import SourceError
@@ -55,8 +54,9 @@ def _column_rows(
     try:
         if set(map(type, data)) != {dict}:
             return None
-        # one pass over the rows, transposed into columns (KeyError: a row lacks a key)
-        indicator, region, year, gender, value = zip(*map(itemgetter(*_ROW_KEYS), data), strict=True)
+        # one list per column, no object per row: with data_many's answers kept alive, every
+        # per-row allocation also costs garbage-collector passes over all of them
+        indicator, region, year, gender, value = ([row[key] for row in data] for key in _ROW_KEYS)
         abs_value = [row.get("absValue") for row in data]
         if set(indicator) != {indicator_id} or not set(gender) <= _GENDER_SET:
             return None
@@ -75,7 +75,7 @@ def _column_rows(
     ]
 
 
-def _floats(column: Sequence[Any]) -> Sequence[Any] | None:
+def _floats(column: list[Any]) -> list[Any] | None:
     """A JSON number column as floats (None kept), or None if it holds anything else."""
     types = set(map(type, column))
     if not types <= _NUMBER_TYPES:
