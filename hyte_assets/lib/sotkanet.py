@@ -7,7 +7,7 @@ once, and the API asks for occasional use only. So the client
 * sends one indicator per call with repeated `years=` / `genders=` parameters (a comma list is
   HTTP 400),
 * checks every row and metadata document for the keys it relies on, and that rows belong to
-  the requested indicator,
+  the requested indicator (rows column by column, in `sotkanet_rows`),
 * resolves regions by (category, code) from `/regions` instead of hard-coding ids,
 * lets the pipeline assert each indicator's Finnish title before using its data.
 
@@ -28,10 +28,12 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from functools import partial
+from typing import Any
 
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.http import FetchStats, Request, RetryingHttp, Transport
+from hyte_assets.lib.sotkanet_rows import SotkanetRow, parse_rows
 from hyte_assets.lib.sotkanet_titles import (  # re-exported: callers import them from here
     GENDERS,
     LEVEL_NAMES,
@@ -71,23 +73,8 @@ class Region:
     uri: str | None
 
 
-class SotkanetRow(TypedDict):
-    """One `/json` row; `abs_value` is None when the API omits `absValue`."""
-
-    indicator: int
-    region: int
-    year: int
-    gender: str
-    value: float | None
-    abs_value: float | None
-
-
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _title_fi(doc: Mapping[str, Any]) -> Any:
@@ -258,51 +245,14 @@ class SotkanetClient:
             data, url = self._get("json", item=item, snapshot_path=f"json/{indicator_id}.json", params=params)
             if not isinstance(data, list):
                 raise self._error(f"expected a list of rows, got {type(data).__name__}", url, item)
-            rows = [self._parse_row(raw, indicator_id, url, item, index) for index, raw in enumerate(data)]
-        wanted_years, wanted_genders = set(years_), set(genders_)
-        rows = [r for r in rows if r["year"] in wanted_years and r["gender"] in wanted_genders]
+            fail = partial(self._error, url=url, item=item)
+            rows = parse_rows(data, indicator_id, set(years_), set(genders_), fail)
         if not rows:
             log.warning(
                 "%s: %s returned no rows for years %s, genders %s", self.source, item, years_, genders_
             )
             self.stats.record_empty(item)
         return rows
-
-    def _parse_row(self, raw: Any, indicator_id: int, url: str, item: str, index: int) -> SotkanetRow:
-        if not isinstance(raw, Mapping):
-            raise self._error("data row is not an object", url, item, row=index)
-        for key in ("indicator", "region", "year", "gender", "value"):
-            if key not in raw:
-                raise self._error(f"missing key {key!r} in data row", url, item, row=index, column=key)
-        if raw["indicator"] != indicator_id:
-            raise self._error(
-                f"wrong indicator in rows: asked for {indicator_id}, row has {raw['indicator']!r}",
-                url,
-                item,
-                row=index,
-                column="indicator",
-            )
-        for key in ("region", "year"):
-            if not _is_int(raw[key]):
-                raise self._error(
-                    f"{key} must be an integer, got {raw[key]!r}", url, item, row=index, column=key
-                )
-        if raw["gender"] not in GENDERS:
-            raise self._error(f"unknown gender {raw['gender']!r}", url, item, row=index, column="gender")
-        for key in ("value", "absValue"):
-            if raw.get(key) is not None and not _is_number(raw[key]):
-                raise self._error(
-                    f"{key} must be a number, got {raw[key]!r}", url, item, row=index, column=key
-                )
-        abs_value = raw.get("absValue")
-        return SotkanetRow(
-            indicator=indicator_id,
-            region=raw["region"],
-            year=raw["year"],
-            gender=raw["gender"],
-            value=None if raw["value"] is None else float(raw["value"]),
-            abs_value=None if abs_value is None else float(abs_value),
-        )
 
     def data_many(
         self,

@@ -12,6 +12,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request as WzRequest
 from werkzeug import Response as WzResponse
 
+from hyte_assets.lib import sotkanet_rows
 from hyte_assets.lib.errors import SourceError
 from hyte_assets.lib.http import RetryingHttp, SnapshotTransport
 from hyte_assets.lib.sotkanet import (
@@ -25,9 +26,12 @@ from hyte_assets.lib.sotkanet import (
     normalise_title,
     resolve_regions,
 )
+from hyte_assets.lib.sotkanet_rows import check_row
 from hyte_assets_tests.lib.conftest import FIXTURES, ConcurrencyProbe
 
 SOTKANET = FIXTURES / "sotkanet"
+# Indicator 3219 as recorded: 11 250 rows, every region at real scale (what `make bench` serves).
+RECORDED_3219 = Path(__file__).resolve().parents[2] / "data" / "snapshots" / "sotkanet" / "json" / "3219.json"
 PREFIX = "/rest/1.1"
 # Real published Heinola (region 44) values for 2019: (indicator, value, absValue).
 HEINOLA_2019 = [
@@ -243,6 +247,114 @@ def test_bad_data_fails_naming_the_indicator(
         client.data(181, [2019])
     assert err.value.item == "indicator 181" and "indicator=181" in str(err.value)
     assert client.stats.failed == 1
+
+
+def recorded_rows() -> list[dict[str, Any]]:
+    return json.loads(RECORDED_3219.read_text(encoding="utf-8"))
+
+
+def mixed_rows() -> list[dict[str, Any]]:
+    """The recorded rows with what the recording lacks: int values, absValue, nulls."""
+    rows = recorded_rows()
+    for index, row in enumerate(rows):
+        if index % 7 == 0 and row["value"] is not None:
+            row["value"] = round(row["value"])
+        if index % 5 == 0:
+            row["absValue"] = index if index % 2 else index + 0.5
+        if index % 11 == 0:
+            row["value"] = None
+        if index % 13 == 0:
+            row["absValue"] = None
+    return rows
+
+
+def pandas_reference(rows: list[dict[str, Any]], years: list[int], genders: list[str]) -> Any:
+    """An independent oracle: pandas reads the wire rows and keeps the asked years and genders."""
+    import pandas as pd
+
+    frame = pd.json_normalize(rows)
+    if "absValue" not in frame:
+        frame["absValue"] = None
+    kept = frame[frame["year"].isin(years) & frame["gender"].isin(genders)].reset_index(drop=True)
+    kept = kept.rename(columns={"absValue": "abs_value"})
+    columns = ["indicator", "region", "year", "gender", "value", "abs_value"]
+    return kept[columns].astype({"value": float, "abs_value": float})
+
+
+@pytest.mark.parametrize(
+    ("rows", "years", "genders"),
+    [
+        (recorded_rows, list(range(1990, 2026)), ["total"]),
+        (mixed_rows, [2000, 2019], ["total", "female"]),
+        (mixed_rows, list(range(1990, 2026)), ["male", "female", "total"]),
+    ],
+)
+def test_real_scale_answer_parses_like_pandas_and_the_per_row_path(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: Callable[[], list[dict[str, Any]]],
+    years: list[int],
+    genders: list[str],
+) -> None:
+    import pandas as pd
+
+    wire = rows()
+    (tmp_path / "json").mkdir()
+    (tmp_path / "json" / "3219.json").write_text(json.dumps(wire), encoding="utf-8")
+    # a good answer is checked column by column: the per-row path is not needed for it
+    monkeypatch.setattr(sotkanet_rows, "check_row", lambda *args: pytest.fail("per-row path used"))
+    got = SotkanetClient(transport=SnapshotTransport(tmp_path)).data(3219, years, genders)
+    assert len(got) > 500
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(got).astype({"value": float, "abs_value": float}), pandas_reference(wire, years, genders)
+    )
+
+    def fail(problem: str, **where: Any) -> SourceError:
+        return SourceError("sotkanet", problem, **where)
+
+    per_row = [check_row(raw, 3219, index, fail) for index, raw in enumerate(wire)]
+    assert got == [r for r in per_row if r["year"] in years and r["gender"] in genders]
+    assert {type(r[key]) for r in got for key in ("value", "abs_value")} <= {float, type(None)}
+
+
+BAD_ROW = 7000  # deep in the answer, and in a year (1995) the request below does not ask for
+
+
+@pytest.mark.parametrize(
+    ("key", "bad", "problem", "column"),
+    [
+        ("year", "2019", "year must be an integer, got '2019'", "year"),
+        ("region", True, "region must be an integer, got True", "region"),
+        ("gender", "muu", "unknown gender 'muu'", "gender"),
+        ("gender", ["total"], r"unknown gender \['total'\]", "gender"),
+        ("value", "12,9", "value must be a number, got '12,9'", "value"),
+        ("absValue", [1], r"absValue must be a number, got \[1\]", "absValue"),
+        ("indicator", 181, "wrong indicator in rows: asked for 3219, row has 181", "indicator"),
+        ("gender", None, "missing key 'gender' in data row", "gender"),
+        (None, None, "data row is not an object", None),
+    ],
+)
+def test_one_bad_row_in_a_real_scale_answer_is_named(
+    httpserver: HTTPServer,
+    make_http: Callable[..., RetryingHttp],
+    key: str | None,
+    bad: Any,
+    problem: str,
+    column: str | None,
+) -> None:
+    rows: list[Any] = recorded_rows()
+    assert rows[BAD_ROW]["year"] != 2019
+    if key is None:
+        rows[BAD_ROW] = list(rows[BAD_ROW].values())
+    elif bad is None:
+        del rows[BAD_ROW][key]
+    else:
+        rows[BAD_ROW][key] = bad
+    client = bad_data_client(httpserver, make_http, json.dumps(rows))
+    with pytest.raises(SourceError, match=problem) as err:
+        client.data(3219, [2019])
+    assert (err.value.row, err.value.column, err.value.item) == (BAD_ROW, column, "indicator 3219")
+    assert "indicator=3219" in str(err.value)
 
 
 def test_unchanged_data_is_fetched_conditionally(
