@@ -1,10 +1,12 @@
 """`make bench`, figure 6: Sotkanet ingestion of 100 indicators from a stub with 50 ms latency.
 
 The stub serves Sotkanet's wire format (the recorded `3219.json` under 100 new ids) from a
-separate process, so serving does not compete with the client for the interpreter lock. The
-default client (concurrency 4) runs against a sequential one; the stub's `max_in_flight` shows the
-concurrency bound held. The recorded answer size carries the target; small answers (4 regions)
-show the latency-bound case.
+separate process, so serving does not compete with the client for the interpreter lock. It stands
+for a server that answers in 50 ms: an untimed first pass fills its answer cache, so its own JSON
+filtering (≈ 40 ms of CPU per recorded-size answer, under one interpreter lock) does not bound
+the client it measures. The default client (concurrency 4) runs against a sequential one; the
+stub's `max_in_flight` shows the concurrency bound held. The recorded answer size carries the
+target; small answers (4 regions) show the latency-bound case.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def serve_stub(root: str, latency_s: float, conn: Connection) -> None:
     Answers every message with (max_in_flight, requests seen); "reset" zeroes both first.
     """
     with StubServer("sotkanet", Path(root), latency_s=latency_s) as stub:
+        stub.state.answers = {}
         conn.send(stub.url)
         while (message := conn.recv()) != "stop":
             with stub.state.lock:
@@ -69,6 +72,7 @@ def bench_ingestion(tmp: Path, repeats: int) -> list[Figure]:
             url = ours.recv()
             times: dict[int, list[float]] = {1: [], 4: []}
             in_flight: dict[int, int] = {1: 0, 4: 0}
+            SotkanetClient(url).data_many(ids, years)  # untimed: fills the stub's answer cache
             for _ in range(repeats):
                 for concurrency in (1, 4):
                     ours.send("reset")

@@ -37,6 +37,9 @@ class StubState:
     # (with `Retry-After: 0`, so a retrying client does not wait), e.g. {"/indicators/3219": 503}.
     faults: dict[str, int] = field(default_factory=dict)
     requests: list[SeenRequest] = field(default_factory=list)
+    # Benchmarks only: keep each Sotkanet `/json` answer once filtered (by file and query), so the
+    # stub's own parsing does not bound the client it measures; None filters every request.
+    answers: dict[tuple[str, str], bytes] | None = None
     in_flight: int = 0
     max_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -87,6 +90,16 @@ def filter_sotkanet_rows(body: bytes, query: dict[str, list[str]]) -> bytes:
         if (not years or r.get("year") in years) and (not genders or r.get("gender") in genders)
     ]
     return json.dumps(kept, ensure_ascii=False).encode("utf-8")
+
+
+def _filtered(state: StubState, file: Path, name: str, query: dict[str, list[str]]) -> bytes:
+    key = (name, json.dumps(query, sort_keys=True))
+    if state.answers is not None and key in state.answers:
+        return state.answers[key]
+    body = filter_sotkanet_rows(file.read_bytes(), query)
+    if state.answers is not None:
+        state.answers[key] = body
+    return body
 
 
 def answer_pxweb_query(root: Path, name: str, body: bytes) -> tuple[int, bytes]:
@@ -172,6 +185,20 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:  # keep test output clean
             pass
 
+        in_flight = False
+
+        def send_response(self, code: int, message: str | None = None) -> None:
+            # A request stops counting as in flight before its answer starts: once the client has
+            # the whole answer it may send the next one, possibly before this thread got here.
+            self._leave()
+            super().send_response(code, message)
+
+        def _leave(self) -> None:
+            if self.in_flight:
+                self.in_flight = False
+                with state.lock:
+                    state.in_flight -= 1
+
         def _serve(self, method: str) -> None:
             parsed = urlparse(self.path)
             query = parse_qs(parsed.query, keep_blank_values=True)
@@ -180,6 +207,7 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
                 state.requests.append(seen)
                 state.in_flight += 1
                 state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            self.in_flight = True
             try:
                 body_in = b""
                 if method == "POST":
@@ -210,9 +238,10 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
                     self.send_response(404)
                     self.end_headers()
                     return
-                body = file.read_bytes()
                 if kind == "sotkanet" and name and name.startswith("json/"):
-                    body = filter_sotkanet_rows(body, query)
+                    body = _filtered(state, file, name, query)
+                else:
+                    body = file.read_bytes()
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
                 if method == "GET" and self.headers.get("If-None-Match") == etag:
                     seen.status = 304
@@ -231,8 +260,7 @@ def make_handler(state: StubState, kind: str) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(body)
             finally:
-                with state.lock:
-                    state.in_flight -= 1
+                self._leave()
 
         def _send_body(self, seen: SeenRequest, status: int, payload: bytes) -> None:
             seen.status = status
