@@ -24,6 +24,7 @@ from hyte_assets.lib.region_table import load_region_table
 from hyte_assets.lib.warehouse import inputs_unchanged, read_table, replace_tables
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
 
 TABLES = ("hyte_kerroin", "hyte_kerroin_components", "hyte_what_if", "hyte_published")
@@ -60,6 +61,16 @@ def municipality_name(settings: PipelineSettings, code: str) -> str:
     """The municipality's name from the shipped region table (for the report sentences)."""
     names = {m.code: m.name for m in load_region_table(settings.data_path).municipalities}
     return names.get(code, code)
+
+
+def municipal_series(con: "duckdb.DuckDBPyConnection", indicators: "pd.DataFrame") -> "pd.DataFrame":
+    """The municipal rows of the measures the hyte indicators are carried by: at national scope the
+    whole series is some 470 000 rows, which this step held in memory at the refresh's peak."""
+    measures = sorted({measure for measure, _, _ in inputs.series_group(indicators).values()})
+    return con.execute(
+        f"select * from {SERIES_TABLE} where region_level = 'kunta' and list_contains(?, measure_id)",
+        [measures],
+    ).df()
 
 
 @dg.multi_asset(
@@ -125,7 +136,7 @@ def hyte_kerroin(
     with warehouse.connect() as con:
         answers = read_table(con, "raw.hyte_process_answers")
         raw_outcomes = read_table(con, "raw.hyte_outcome_values")
-        series = read_table(con, SERIES_TABLE)
+        series = municipal_series(con, indicators)
         raw_population = read_table(con, "raw.population")
         regions = read_table(con, "raw.sotkanet_regions")
     conflicts = inputs.disagreements(series, raw_outcomes, indicators)
