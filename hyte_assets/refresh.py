@@ -177,6 +177,7 @@ def nothing_new(
         return None
     finished = dt.datetime.fromisoformat(state["finished_at"])
     age = dt.datetime.now(dt.UTC) - finished
+    published = Summary.collect([], settings)  # reads the demo share of what stays published
     return "\n".join(
         [
             "",
@@ -185,7 +186,8 @@ def nothing_new(
             f"({age.total_seconds() / 3600:.1f} h ago; runs {', '.join(state['run_ids'])}), and its "
             "outputs are untouched: no run launched, every output stays as published then.",
             f"To refresh anyway: {refresh_state.FORCE_VARIABLE}=1 make run.",
-            *Summary(settings=settings).output_lines(),
+            *published.demo_lines(),
+            *published.output_lines(),
         ]
     )
 

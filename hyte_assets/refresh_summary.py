@@ -143,13 +143,15 @@ class Summary:
         if self.failed_steps:
             lines.append("Failed steps:")
             lines += [f"  {step}: {message}" for step, message in self.failed_steps]
-        if self.demo_share is not None:
-            lines.append(
-                f"Demo share of scorecard rows: {self.demo_share:.0%} (is_demo: not from a cited source)"
-            )
+        lines += self.demo_lines()
         lines += self.output_lines()
         lines += [f"Run-failure note: {note}" for note in self.notes]
         return "\n".join(lines)
+
+    def demo_lines(self) -> list[str]:
+        if self.demo_share is None:
+            return []
+        return [f"Demo share of scorecard rows: {self.demo_share:.0%} (is_demo: not from a cited source)"]
 
     def output_lines(self) -> list[str]:
         data_dir = self.settings.data_dir
