@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from hyte_assets.lib.warehouse import file_stamp
+
 FORCE_VARIABLE = "HYTE_FORCE_REFRESH"
 # Folders of the data directory that a refresh writes, not reads.
 OUTPUT_FOLDERS = frozenset({"warehouse", "exports", "reports", "cache"})
@@ -32,25 +34,6 @@ CODE_FOLDERS = ("hyte_assets", "dbt_like_sql")
 
 def state_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".refresh.json")
-
-
-def stamp(paths: Iterable[Path], *, relative_to: Path | None = None) -> str:
-    """Names, sizes and modification times of the files under `paths` (compiled bytecode left
-    out: Python writes it during a run). Any rewrite changes it; reading contents would cost
-    seconds at national scale."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            if "__pycache__" in file.parts:
-                continue
-            name = file.relative_to(relative_to) if relative_to else file
-            try:
-                info = file.stat()
-                digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns}\0".encode())
-            except FileNotFoundError:
-                digest.update(f"{name}:missing\0".encode())
-    return digest.hexdigest()[:16]
 
 
 def installed_packages() -> list[str]:
@@ -72,8 +55,8 @@ def inputs_fingerprint(
     ]
     settings = {k: v for k, v in sorted(environ.items()) if k.startswith("HYTE_") and k != FORCE_VARIABLE}
     return {
-        "data": stamp(inputs, relative_to=data_dir),
-        "code": stamp([PROJECT_ROOT / folder for folder in CODE_FOLDERS], relative_to=PROJECT_ROOT),
+        "data": file_stamp(inputs),
+        "code": file_stamp([PROJECT_ROOT / folder for folder in CODE_FOLDERS]),
         "packages": hashlib.sha256("\n".join(installed_packages()).encode()).hexdigest()[:16],
         "settings": hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:16],
         "today": today.isoformat(),
@@ -82,7 +65,7 @@ def inputs_fingerprint(
 
 def outputs_stamp(outputs: Iterable[Path]) -> str:
     """The files a refresh leaves (a missing one is part of the stamp, so it is noticed)."""
-    return stamp(list(outputs))
+    return file_stamp(list(outputs))
 
 
 def record(path: Path, inputs: dict[str, str], outputs: str, run_ids: list[str]) -> None:

@@ -291,12 +291,15 @@ def file_stamp(paths: list[Path]) -> str:
     """A cheap fingerprint of files and folders (names, sizes, modification times), not contents.
 
     Any rewrite of a file changes it, so it never misses a change; hashing the contents of a
-    national-scale snapshot on every refresh would cost seconds.
+    national-scale snapshot on every refresh would cost seconds. Compiled bytecode is left out:
+    Python writes `__pycache__` during a run (`refresh_state` stamps the code too).
     """
     digest = hashlib.sha256()
     for path in sorted(paths):
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
+            if "__pycache__" in file.parts:
+                continue
             # Named relative to the data folder's parts, so a copied or moved data folder
             # (same files, same times) keeps its stamp.
             name = f"{path.name}/{file.relative_to(path)}" if path.is_dir() else path.name

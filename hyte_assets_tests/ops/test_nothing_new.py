@@ -12,6 +12,7 @@ import pytest
 
 from hyte_assets import refresh
 from hyte_assets.lib import preflight, refresh_state
+from hyte_assets.lib.warehouse import file_stamp
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -102,12 +103,12 @@ def test_compiled_bytecode_is_not_code(tmp_path: Path) -> None:
     """Python writes __pycache__ during a run: a stamp that counted it would never match twice."""
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "m.py").write_text("x = 1\n")
-    before = refresh_state.stamp([tmp_path / "pkg"], relative_to=tmp_path)
+    before = file_stamp([tmp_path / "pkg"])
     (tmp_path / "pkg" / "__pycache__").mkdir()
     (tmp_path / "pkg" / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"\0")
-    assert refresh_state.stamp([tmp_path / "pkg"], relative_to=tmp_path) == before
+    assert file_stamp([tmp_path / "pkg"]) == before
     later(tmp_path / "pkg" / "m.py")
-    assert refresh_state.stamp([tmp_path / "pkg"], relative_to=tmp_path) != before
+    assert file_stamp([tmp_path / "pkg"]) != before
 
 
 @pytest.mark.parametrize(
